@@ -1,0 +1,36 @@
+# Two entry points for a fresh machine: `make reproduce` and `make test`.
+# Each creates .venv when missing and installs the project into it first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP_RUN  := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: reproduce test test-all bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP_RUN)
+
+reproduce: $(STAMP_RUN)
+	$(VENV)/bin/sepgap fig1 --out results/fig1
+
+test: $(STAMP_TEST)
+	$(PY) -m pytest -q
+
+test-all: $(STAMP_TEST)
+	$(PY) -m pytest -q -m ''
+
+bench: $(STAMP_TEST)
+	$(PY) benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache
