@@ -1,0 +1,15 @@
+"""Convex relaxations of the optimal SEP probability (upper bounds) and their certificates.
+
+Nothing here imports an SDP solver at import time: solvers load when a relaxation is solved,
+so :func:`verify_certificate` runs without one.
+"""
+from .certificate import CertificateError, VerificationResult, verify_certificate, verify_file
+from .engine import CLARABEL_DEFAULTS, SCS_DEFAULTS, SOLVERS, SolverError
+from .ppt import PPTBound, SolveFailed, ppt_upper_bound
+from .relaxation import RelaxationSpec
+
+__all__ = [
+    "ppt_upper_bound", "PPTBound", "SolveFailed", "SolverError", "RelaxationSpec",
+    "SOLVERS", "SCS_DEFAULTS", "CLARABEL_DEFAULTS",
+    "verify_certificate", "verify_file", "VerificationResult", "CertificateError",
+]

@@ -1,0 +1,347 @@
+"""Dual certificates for the PPT relaxation: the file format and the exact verifier.
+
+This module imports no SDP solver: a certificate is re-checked from the file alone, in exact
+rational arithmetic (formulation.md section 6; the method is that of Jansson, Chaykin and
+Keil, SIAM J. Numer. Anal. 45, 2007).
+
+Weak duality, in the frame of :mod:`sdp.frame` (``rho = |v><v|``, ``R = D^2``). For dual data
+``W_p >= 0`` (p in id, A, B, C; 8 x 8), ``Z_{k,p} >= 0`` (p in A, B, C; 32 x 32) and reals
+``t_k``, put
+
+.. math::
+
+    Y = \\sum_p W_p^{T_p}, \\qquad
+    Z_{k,0} = Y \\otimes I_{out} - w_k C_k + t_k P_k - \\sum_{p} Z_{k,p}^{T_p}
+
+with ``C_k = rho^T (x) I_out`` (or ``rho^T (x) Psi+_k`` for the fidelity objective, then
+``t_k = 0``) and ``P_k = rho^T (x) (I - Psi+_k)``. If every ``Z_{k,0} >= 0`` then for every
+feasible primal point ``{J_k, E}`` of the relaxation
+
+.. math::
+
+    \\sum_k w_k \\langle C_k, J_k\\rangle \\le \\langle Y, \\textstyle\\sum_k \\mathrm{Tr}_{out}J_k\\rangle
+    = \\langle Y, R - E\\rangle \\le \\mathrm{Tr}[Y R],
+
+so ``Tr[Y R] / scale`` bounds the relaxation, hence the optimal SEP probability.
+
+File format (JSON, ``format = "sepgap-certificate"``, ``version = 1``): see docs/certificates.md.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from analytics.errors import InvalidStateError, SepgapError
+from analytics.states import WClassState
+
+from . import structure as st
+from .exact_psd import is_psd_int
+from .frame import Frame, _diag_from_local, check_frame
+
+FORMAT = "sepgap-certificate"
+VERSION = 1
+DUAL_PARTS = ("id", "A", "B", "C")
+
+
+class CertificateError(SepgapError):
+    """A certificate file is malformed (missing field, wrong version, bad number)."""
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    valid: bool
+    bound: Fraction | None
+    reason: str
+    state: str = ""
+    relaxation: str = ""
+    checks: dict = field(default_factory=dict)
+
+    def line(self) -> str:
+        if self.valid:
+            return (f"valid: SEP <= {float(self.bound):.8f} for x = {self.state} "
+                    f"({self.relaxation}, exact bound {self.bound})")
+        return f"invalid: {self.reason}"
+
+
+# ---- exact rationals in JSON --------------------------------------------------------------
+
+def float_upper(q: Fraction) -> float:
+    """The smallest float >= q (a float reader of the file still gets a valid bound)."""
+    f = float(q)
+    return f if Fraction(f) >= q else math.nextafter(f, math.inf)
+
+
+def frac_str(q) -> str:
+    q = Fraction(q)
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
+
+
+def parse_frac(text, what: str) -> Fraction:
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise CertificateError(f"{what}: expected an exact rational as a string, got {text!r}")
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise CertificateError(f"{what}: not an exact rational: {text!r}") from None
+
+
+def _require(d: dict, key: str, where: str):
+    if not isinstance(d, dict):
+        raise CertificateError(f"{where}: expected an object")
+    if key not in d:
+        raise CertificateError(f"missing field {where}.{key}")
+    return d[key]
+
+
+# ---- exact problem data ---------------------------------------------------------------------
+
+def exact_data(frame: Frame, pair: str, objective: str):
+    """``(C_k, P_k)`` as object arrays of Fractions in the frame (P_k None for fidelity)."""
+    v = np.array(frame.v, dtype=object)
+    rhoT = np.outer(v, v)
+    if objective == "exact":
+        return st.objective_operator(rhoT, pair), st.exactness_operator(rhoT, pair)
+    return st.fidelity_operator(rhoT, pair), None
+
+
+def _ints(M, den: int) -> np.ndarray:
+    """Object array of Fractions times ``den`` -> object array of ints (must be exact)."""
+    out = np.empty(M.shape, dtype=object)
+    for idx, v in np.ndenumerate(M):
+        q = Fraction(v) * den
+        if q.denominator != 1:
+            raise ArithmeticError("denominator does not divide the common denominator")
+        out[idx] = q.numerator
+    return out
+
+
+def _common_den(*arrays) -> int:
+    den = 1
+    for arr in arrays:
+        for v in np.asarray(arr, dtype=object).flat:
+            den = math.lcm(den, Fraction(v).denominator)
+    return den
+
+
+@dataclass
+class DualData:
+    """Integer dual matrices over one denominator ``den``, and rational ``t``."""
+
+    den: int
+    W: dict   # part -> 8 x 8 int object array
+    Z: dict   # pair -> {party -> 32 x 32 int object array}
+    t: dict   # pair -> Fraction
+
+
+def assemble(frame: Frame, pairs, weights, objective, dual: DualData):
+    """Exact ``Y`` (ints over den) and every ``Z_{k,0}`` (ints over their own denominators)."""
+    Y = np.zeros((8, 8), dtype=object)
+    for part, Wp in dual.W.items():
+        Y = Y + (Wp if part == "id" else st.partial_transpose(Wp, None, part))
+    Zk0 = {}
+    for pair, w in zip(pairs, weights):
+        C, P = exact_data(frame, pair, objective)
+        YI = st.objective_operator(Y, pair)  # Y (x) I_out, ints over den
+        S = np.zeros_like(YI)
+        for party, Zp in dual.Z.get(pair, {}).items():
+            S = S + st.partial_transpose(Zp, pair, party)
+        t = dual.t.get(pair, Fraction(0))
+        extra = -w * C if P is None else t * P - w * C
+        d2 = _common_den(extra)
+        L = math.lcm(dual.den, d2)
+        Zk0[pair] = ((YI - S) * (L // dual.den) + _ints(extra, L), L)
+    return Y, Zk0
+
+
+def bound_from_Y(Y: np.ndarray, den: int, frame: Frame) -> Fraction:
+    """``Tr[Y R] / scale`` with ``R = diag(r_diag)``, exactly."""
+    total = sum((Fraction(int(Y[i, i])) * frame.r_diag[i] for i in range(8)), Fraction(0))
+    return total / den / frame.scale
+
+
+# ---- reading and verifying ------------------------------------------------------------------
+
+def _read_sym(entries, n: int, where: str) -> np.ndarray:
+    M = np.zeros((n, n), dtype=object)
+    if not isinstance(entries, list):
+        raise CertificateError(f"{where}: expected a list of [i, j, value] entries")
+    for e in entries:
+        if (not isinstance(e, list) or len(e) != 3
+                or not all(isinstance(a, int) and not isinstance(a, bool) for a in e[:2])):
+            raise CertificateError(f"{where}: bad entry {e!r}")
+        i, j = e[0], e[1]
+        if not (0 <= i <= j < n):
+            raise CertificateError(f"{where}: index ({i}, {j}) outside the upper triangle of {n}x{n}")
+        val = e[2]
+        if isinstance(val, str):
+            try:
+                val = int(val)
+            except ValueError:
+                raise CertificateError(f"{where}: entry value {e[2]!r} is not an integer") from None
+        if isinstance(val, bool) or not isinstance(val, int):
+            raise CertificateError(f"{where}: entry value {e[2]!r} is not an integer")
+        if M[i, j] != 0:
+            raise CertificateError(f"{where}: duplicate entry ({i}, {j})")
+        M[i, j] = val
+        M[j, i] = val
+    return M
+
+
+def _state_from_json(d: dict):
+    typ = _require(d, "type", "state")
+    if typ == "w_class":
+        vals = [parse_frac(_require(d, k, "state"), f"state.{k}") for k in ("x0", "xA", "xB", "xC")]
+        return WClassState.from_components(*vals)
+    if typ == "amplitudes":
+        amps = _require(d, "psi", "state")
+        if not isinstance(amps, list) or len(amps) != 8:
+            raise CertificateError("state.psi: expected 8 exact real amplitudes")
+        return tuple(parse_frac(a, "state.psi") for a in amps)
+    raise CertificateError(f"state.type {typ!r} is not one of 'w_class', 'amplitudes'")
+
+
+def _frame_from_json(d: dict, state) -> Frame:
+    kind = _require(d, "kind", "frame")
+    if kind not in ("w0", "w", "real"):
+        raise CertificateError(f"frame.kind {kind!r} unknown")
+    v = tuple(parse_frac(a, "frame.v") for a in _require(d, "v", "frame"))
+    a = tuple(parse_frac(q, "frame.alpha_sq") for q in _require(d, "alpha_sq", "frame"))
+    b = tuple(parse_frac(q, "frame.beta_sq") for q in _require(d, "beta_sq", "frame"))
+    scale = parse_frac(_require(d, "scale", "frame"), "frame.scale")
+    if len(v) != 8 or len(a) != 3 or len(b) != 3:
+        raise CertificateError("frame: v needs 8 entries, alpha_sq and beta_sq 3 each")
+    if any(q < 0 for q in a + b):
+        raise CertificateError("frame: alpha_sq and beta_sq must be non-negative")
+    # D^2 is recomputed as a product of local diagonals: the congruence is local by construction.
+    frame = Frame(kind, v, _diag_from_local(a, b), scale, a, b)
+    if isinstance(state, WClassState):
+        if scale != 1:
+            raise CertificateError("frame.scale must be 1 for a W-class state")
+        check_frame(frame, state)
+    else:
+        if frame.r_diag != (Fraction(1),) * 8 or v != tuple(state):
+            raise CertificateError("frame of an amplitude state must be D = I, v = psi")
+        if scale != sum(q * q for q in v):
+            raise CertificateError("frame.scale must equal |psi|^2")
+    return frame
+
+
+def verify_certificate(cert: dict) -> VerificationResult:
+    """Re-check a certificate dict exactly; never raises for a bad certificate."""
+    try:
+        return _verify(cert)
+    except (CertificateError, InvalidStateError) as exc:
+        return VerificationResult(False, None, str(exc))
+    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError) as exc:
+        return VerificationResult(False, None, f"malformed certificate ({type(exc).__name__}: {exc})")
+
+
+def _verify(cert: dict) -> VerificationResult:
+    if not isinstance(cert, dict):
+        raise CertificateError("a certificate is a JSON object")
+    if cert.get("format") != FORMAT:
+        raise CertificateError(f"format is {cert.get('format')!r}, expected {FORMAT!r}")
+    if cert.get("version") != VERSION:
+        raise CertificateError(f"version {cert.get('version')!r} is not supported (expected {VERSION})")
+    if _require(cert, "kind", "certificate") != "ppt_upper_bound":
+        raise CertificateError(f"kind {cert['kind']!r} is not 'ppt_upper_bound'")
+    state = _state_from_json(_require(cert, "state", "certificate"))
+    rel = _require(cert, "relaxation", "certificate")
+    if _require(rel, "name", "relaxation") != "ppt":
+        raise CertificateError(f"relaxation {rel['name']!r} is not 'ppt'")
+    pairs = _require(rel, "pairs", "relaxation")
+    if (not isinstance(pairs, list) or not pairs or len(set(pairs)) != len(pairs)
+            or any(p not in st.PAIRS for p in pairs)):
+        raise CertificateError(f"relaxation.pairs {pairs!r} must be distinct names from AB, AC, BC")
+    weights = [parse_frac(w, "relaxation.weights") for w in _require(rel, "weights", "relaxation")]
+    if len(weights) != len(pairs) or any(w < 0 for w in weights):
+        raise CertificateError("relaxation.weights: one non-negative weight per pair")
+    objective = _require(rel, "objective", "relaxation")
+    if objective not in ("exact", "fidelity"):
+        raise CertificateError(f"relaxation.objective {objective!r} unknown")
+    frame = _frame_from_json(_require(cert, "frame", "certificate"), state)
+
+    dual_d = _require(cert, "dual", "certificate")
+    den = _require(dual_d, "denominator", "dual")
+    den = int(den) if isinstance(den, str) and den.isdigit() else den
+    if isinstance(den, bool) or not isinstance(den, int) or den <= 0:
+        raise CertificateError("dual.denominator must be a positive integer")
+    W = {}
+    for part, entries in _require(dual_d, "W", "dual").items():
+        if part not in DUAL_PARTS:
+            raise CertificateError(f"dual.W has unknown part {part!r}")
+        W[part] = _read_sym(entries, 8, f"dual.W.{part}")
+    Z, t = {}, {}
+    for pair, per in _require(dual_d, "Z", "dual").items():
+        if pair not in pairs:
+            raise CertificateError(f"dual.Z has pair {pair!r} outside the relaxation")
+        Z[pair] = {}
+        for party, entries in per.items():
+            if party not in st.PARTIES:
+                raise CertificateError(f"dual.Z.{pair} has unknown party {party!r}")
+            Z[pair][party] = _read_sym(entries, 32, f"dual.Z.{pair}.{party}")
+    for pair, val in _require(dual_d, "t", "dual").items():
+        if pair not in pairs:
+            raise CertificateError(f"dual.t has pair {pair!r} outside the relaxation")
+        t[pair] = parse_frac(val, f"dual.t.{pair}")
+        if objective == "fidelity" and t[pair] != 0:
+            raise CertificateError("the fidelity objective has no exactness multiplier: t must be 0")
+    dual = DualData(den, W, Z, t)
+
+    claimed = _require(cert, "bound", "certificate")
+    claimed_exact = parse_frac(_require(claimed, "exact", "bound"), "bound.exact")
+
+    checks = {}
+    for part, Wp in W.items():
+        ok = is_psd_int(Wp)
+        checks[f"W.{part}"] = ok.psd
+        if not ok.psd:
+            return VerificationResult(False, None, f"dual block W.{part} is not PSD ({ok.reason})")
+    for pair, per in Z.items():
+        for party, Zp in per.items():
+            ok = is_psd_int(Zp)
+            checks[f"Z.{pair}.{party}"] = ok.psd
+            if not ok.psd:
+                return VerificationResult(False, None, f"dual block Z.{pair}.{party} is not PSD ({ok.reason})")
+    Y, Zk0 = assemble(frame, pairs, weights, objective, dual)
+    for pair, (M, _) in Zk0.items():
+        ok = is_psd_int(M)
+        checks[f"slack.{pair}"] = ok.psd
+        if not ok.psd:
+            return VerificationResult(False, None, f"slack block of pair {pair} is not PSD ({ok.reason})")
+    bound = bound_from_Y(Y, den, frame)
+    label = f"ppt/{objective}, pairs {','.join(pairs)}"
+    sstr = str(state) if isinstance(state, WClassState) else "psi=" + str([frac_str(a) for a in state])
+    if bound != claimed_exact:
+        return VerificationResult(False, bound, f"claimed bound {claimed_exact} differs from the "
+                                  f"certified {bound}", sstr, label, checks)
+    claimed_up = claimed.get("float_upper")
+    if claimed_up is not None and claimed_up != float_upper(bound):
+        return VerificationResult(False, bound, f"bound.float_upper {claimed_up!r} is not the exact "
+                                  f"bound rounded up ({float_upper(bound)!r})", sstr, label, checks)
+    return VerificationResult(True, bound, "", sstr, label, checks)
+
+
+def load_certificate(path) -> dict:
+    p = Path(path)
+    if not p.is_file():
+        raise CertificateError(f"no such certificate file: {p}")
+    try:
+        return json.loads(p.read_text())
+    except json.JSONDecodeError as exc:
+        raise CertificateError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except UnicodeDecodeError:
+        raise CertificateError(f"{p} is not a text file") from None
+
+
+def verify_file(path) -> VerificationResult:
+    try:
+        cert = load_certificate(path)
+    except CertificateError as exc:
+        return VerificationResult(False, None, str(exc))
+    return verify_certificate(cert)

@@ -1,0 +1,136 @@
+"""Solvers for a compiled relaxation: SCS (default, factorisation kept across re-solves) and
+Clarabel (native API). Each returns a :class:`RawSolution` in SCS's sign conventions:
+``y`` is the dual of ``A x + s = b, s in K``."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from analytics.errors import SepgapError
+
+from .relaxation import CompiledRelaxation
+
+SOLVERS = ("SCS", "CLARABEL")
+
+#: SCS defaults (override any of them through ``solver_options``).
+SCS_DEFAULTS = {"eps_abs": 1e-8, "eps_rel": 1e-8, "max_iters": 100_000,
+                "acceleration_lookback": 10, "verbose": False}
+#: Clarabel defaults.
+CLARABEL_DEFAULTS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10,
+                     "verbose": False}
+
+_STATUS = {"solved": "optimal", "solved_inaccurate": "optimal_inaccurate",
+           "Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}
+
+
+class SolverError(SepgapError):
+    """Unknown solver or bad solver option."""
+
+
+@dataclass
+class RawSolution:
+    status: str          # "optimal", "optimal_inaccurate", or the solver's own word
+    raw_status: str
+    x: np.ndarray
+    y: np.ndarray
+    s: np.ndarray
+    pobj: float          # value of the maximisation (primal objective)
+    dobj: float
+    iterations: int
+    solve_time: float
+    solver: str
+    solver_version: str
+
+
+class SCSEngine:
+    """One SCS instance per compiled model and settings; new data via ``update(b=...)``."""
+
+    def __init__(self, comp: CompiledRelaxation, theta: np.ndarray, options: dict):
+        import scs
+        self.comp = comp
+        self.version = scs.__version__
+        can = comp.canonical
+        try:
+            self.solver = scs.SCS(dict(A=can.A, b=can.b(theta), c=can.c), dict(s=can.psd_sizes),
+                                  **options)
+        except TypeError as exc:
+            raise SolverError(f"bad SCS option: {exc}") from None
+
+    def solve(self, theta: np.ndarray, warm: RawSolution | None = None) -> RawSolution:
+        self.solver.update(b=self.comp.canonical.b(theta))
+        t0 = time.perf_counter()
+        if warm is not None:
+            sol = self.solver.solve(warm_start=True, x=warm.x, y=warm.y, s=warm.s)
+        else:
+            sol = self.solver.solve(warm_start=False)
+        dt = time.perf_counter() - t0
+        info = sol["info"]
+        raw = info["status"]
+        return RawSolution(_STATUS.get(raw, raw), raw, sol["x"], sol["y"], sol["s"],
+                           -info["pobj"], -info["dobj"], int(info["iter"]), dt, "SCS", self.version)
+
+
+def _clarabel_perm(sizes) -> np.ndarray:
+    """Row permutation from SCS's svec (lower, column-major) to Clarabel's (upper, column-major)."""
+    perm, off = [], 0
+    for n in sizes:
+        pos, r = {}, 0
+        for j in range(n):
+            for i in range(j, n):
+                pos[(i, j)] = r
+                r += 1
+        perm += [off + pos[(j, i)] for j in range(n) for i in range(j + 1)]
+        off += n * (n + 1) // 2
+    return np.array(perm, dtype=np.int64)
+
+
+class ClarabelEngine:
+    def __init__(self, comp: CompiledRelaxation, theta: np.ndarray, options: dict):
+        import clarabel
+        self.comp = comp
+        self._clarabel = clarabel
+        self.version = clarabel.__version__
+        can = comp.canonical
+        self.perm = _clarabel_perm(can.psd_sizes)
+        self.inv = np.argsort(self.perm)
+        self.A = can.A.tocsr()[self.perm].tocsc()
+        self.cones = [clarabel.PSDTriangleConeT(n) for n in can.psd_sizes]
+        self.settings = clarabel.DefaultSettings()
+        for k, v in options.items():
+            if not hasattr(self.settings, k):
+                raise SolverError(f"bad Clarabel option: {k!r}")
+            setattr(self.settings, k, v)
+
+    def solve(self, theta: np.ndarray, warm: RawSolution | None = None) -> RawSolution:
+        can = self.comp.canonical
+        n = can.A.shape[1]
+        t0 = time.perf_counter()
+        solver = self._clarabel.DefaultSolver(sp.csc_matrix((n, n)), can.c, self.A,
+                                              can.b(theta)[self.perm], self.cones, self.settings)
+        sol = solver.solve()
+        dt = time.perf_counter() - t0
+        raw = str(sol.status)
+        y = np.asarray(sol.z)[self.inv]
+        s = np.asarray(sol.s)[self.inv]
+        return RawSolution(_STATUS.get(raw, raw.lower()), raw, np.asarray(sol.x), y, s,
+                           -sol.obj_val, -getattr(sol, "obj_val_dual", sol.obj_val),
+                           int(sol.iterations), dt, "CLARABEL", self.version)
+
+
+_ENGINES: dict = {}
+
+
+def get_engine(comp: CompiledRelaxation, theta: np.ndarray, solver: str, options: dict):
+    name = solver.upper()
+    if name not in SOLVERS:
+        raise SolverError(f"unknown solver {solver!r} (choose from {', '.join(SOLVERS)})")
+    defaults = SCS_DEFAULTS if name == "SCS" else CLARABEL_DEFAULTS
+    opts = {**defaults, **(options or {})}
+    key = (id(comp), name, tuple(sorted(opts.items())))
+    if key not in _ENGINES:
+        cls = SCSEngine if name == "SCS" else ClarabelEngine
+        _ENGINES[key] = cls(comp, theta, opts)
+    return _ENGINES[key]

@@ -1,0 +1,173 @@
+"""The PPT relaxation of optimal SEP random-pair distillation, built from small builders.
+
+In the frame of :mod:`sdp.frame` (``rho = |v><v|``, completeness right-hand side ``D^2``):
+
+.. math::
+
+    \\max \\sum_k w_k \\,\\mathrm{Tr}[J_k (\\rho^T \\otimes I_{out})]
+    \\quad \\text{s.t.} \\quad
+    \\mathrm{Tr}[J_k (\\rho^T \\otimes (I - \\Psi^+_k))] = 0,\\;
+    \\sum_k \\mathrm{Tr}_{out} J_k + E = D^2,\\;
+    J_k, E \\succeq 0,\\; J_k^{T_p}, E^{T_p} \\succeq 0 \\;(p = A, B, C)
+
+(formulation.md section 4; Chitambar, Cui, Lo, PRL 108, 240504 (2012), Eq. (1) task).
+Well-posedness (formulation.md section 5): the exactness equation leaves no strictly feasible
+point, so it is imposed by *facial reduction*, ``J_k = sum_b V_b X_b V_b^T`` with ``V_b`` an
+orthonormal basis of the kernel of ``rho^T (x) (I - Psi+_k)`` inside symmetry sector ``b``;
+``E`` is eliminated through completeness. For ``x0 = 0`` the sectors are the U(1) charges
+``n_out - n_in`` (blocks of at most 10 x 10); every PSD constraint is split into its
+structural blocks. The data vector ``theta`` is the diagonal of ``D^2``, so one compiled model
+serves every state with the same structure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+
+from . import structure as st
+from .frame import Frame
+from .model import Canonical, MatExpr, SDPModel
+
+OBJECTIVES = ("exact", "fidelity")
+
+
+@dataclass(frozen=True)
+class RelaxationSpec:
+    """What is being bounded: target pairs with weights, and the objective kind.
+
+    ``objective="exact"`` (default): success means the pair is left in exactly Psi+.
+    ``objective="fidelity"``: maximise ``sum_k w_k Tr[J_k (rho^T (x) Psi+_k)]`` without the
+    exactness equation, a different and looser quantity (reported under its own label).
+    """
+
+    pairs: tuple = st.PAIRS
+    weights: tuple = (1.0, 1.0, 1.0)
+    objective: str = "exact"
+
+
+# ---- builders ----------------------------------------------------------------------------
+
+def sector_bases(frame: Frame, pair: str, objective: str) -> list:
+    """``[(indices, V)]``: sectors of the Choi space of ``pair`` with a kernel basis each.
+
+    Sectors are U(1) charge classes when the frame allows it, else one sector; only labels
+    whose input is active (``D^2 > 0``) are kept. ``V`` (float, orthonormal columns) spans the
+    kernel of the exactness operator restricted to the sector (identity for "fidelity").
+    """
+    labels = st.choi_labels(pair)
+    active = set(frame.active)
+    keep = [i for i, (ins, _) in enumerate(labels) if st.input_index(ins) in active]
+    if frame.u1_symmetric:
+        charge = st.u1_charge(pair)
+        groups = [[i for i in keep if charge[i] == q] for q in sorted(set(charge[keep]))]
+    else:
+        groups = [keep]
+    v = frame.v_float()
+    P = st.exactness_operator(np.outer(v, v), pair)
+    out = []
+    for idx in groups:
+        if not idx:
+            continue
+        if objective == "exact":
+            V = sla.null_space(P[np.ix_(idx, idx)], rcond=1e-12)
+        else:
+            V = np.eye(len(idx))
+        if V.shape[1]:
+            out.append((np.array(idx), V))
+    return out
+
+
+def choi_variable(model: SDPModel, pair: str, sectors: list) -> MatExpr:
+    """``J = sum_b V_b X_b V_b^T`` (32 x 32) with ``X_b >= 0`` added to the model."""
+    n = st.dim(pair)
+    J = None
+    for b, (idx, V) in enumerate(sectors):
+        X = model.sym_matrix(V.shape[1])
+        model.add_psd(X, ("X", pair, b), split=False)
+        W = np.zeros((n, V.shape[1]))
+        W[idx] = V
+        L = sp.csr_matrix(np.kron(W, W))  # vec(W X W^T) = (W (x) W) vec(X), row-major
+        term = X.linear_image(L, n)
+        J = term if J is None else model.pad(J) + model.pad(term)
+    return model.pad(J)
+
+
+def add_ppt(model: SDPModel, expr: MatExpr, pair: str | None, tag: tuple) -> None:
+    """Partial transpose on every party PSD (each a cached index permutation)."""
+    for party in st.PARTIES:
+        model.add_psd(expr.permuted(st.partial_transpose_perm(pair, party)), tag + (party,))
+
+
+@lru_cache(maxsize=None)
+def trace_out_map(pair: str) -> sp.csr_matrix:
+    """Sparse 64 x 1024 map ``vec(J) -> vec(Tr_out J)``."""
+    rows, cols = [], []
+    n = st.dim(pair)
+    for i8, j8, i, j in st.trace_out_pairs(pair):
+        rows.append(i8 * 8 + j8)
+        cols.append(i * n + j)
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(64, n * n))
+
+
+def failure_element(model: SDPModel, J: dict) -> MatExpr:
+    """``E = D^2 - sum_k Tr_out J_k`` (completeness), with ``D^2 = diag(theta)``."""
+    H = sp.csr_matrix((np.ones(8), ([i * 9 for i in range(8)], range(8))), shape=(64, 8))
+    E = MatExpr(8, sp.csr_matrix((64, model.nvar)), H, np.zeros(64))
+    for pair, Jk in J.items():
+        E = E + (-model.pad(Jk).linear_image(trace_out_map(pair), 8))
+    return E
+
+
+def objective_vector(model: SDPModel, frame: Frame, spec: RelaxationSpec, J: dict) -> np.ndarray:
+    """``sum_k w_k <C_k, J_k>`` as a vector on the model variables."""
+    v = frame.v_float()
+    rhoT = np.outer(v, v)
+    f = np.zeros(model.nvar)
+    for pair, w in zip(spec.pairs, spec.weights):
+        C = (st.objective_operator(rhoT, pair) if spec.objective == "exact"
+             else st.fidelity_operator(rhoT, pair))
+        f += float(w) * (model.pad(J[pair]).G.T @ C.ravel())
+    return f
+
+
+# ---- the relaxation ----------------------------------------------------------------------
+
+@dataclass
+class CompiledRelaxation:
+    frame_key: tuple
+    spec: RelaxationSpec
+    canonical: Canonical
+    sectors: dict
+    J: dict  # pair -> MatExpr (to read the primal Choi operators back)
+    nvar: int
+
+
+def build_ppt_relaxation(frame: Frame, spec: RelaxationSpec) -> CompiledRelaxation:
+    model = SDPModel(n_theta=8)
+    sectors, J = {}, {}
+    for pair in spec.pairs:
+        sectors[pair] = sector_bases(frame, pair, spec.objective)
+        J[pair] = choi_variable(model, pair, sectors[pair])
+        add_ppt(model, J[pair], pair, ("PT", pair))
+    E = failure_element(model, J)
+    model.add_psd(E, ("E", "id"))
+    add_ppt(model, E, None, ("E",))
+    model.objective = objective_vector(model, frame, spec, J)
+    J = {k: model.pad(v) for k, v in J.items()}
+    return CompiledRelaxation(frame.structure_key(), spec, model.canonicalize(), sectors, J,
+                              model.nvar)
+
+
+_CACHE: dict = {}
+
+
+def compiled_relaxation(frame: Frame, spec: RelaxationSpec) -> CompiledRelaxation:
+    """Compile once per structure (frame kind, active inputs, spec); reused across a sweep."""
+    key = (frame.structure_key(), spec)
+    if key not in _CACHE:
+        _CACHE[key] = build_ppt_relaxation(frame, spec)
+    return _CACHE[key]
