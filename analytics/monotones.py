@@ -26,7 +26,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .states import WClassState, as_state
+from .errors import InvalidStateError
+from .states import FLOAT_SUM_TOL, WClassState, as_state
 
 
 def _sorted3(state) -> tuple:
@@ -61,17 +62,30 @@ def kappa_psi(s) -> Fraction | float:
 
 def _sorted_array(x) -> np.ndarray:
     arr = np.asarray(x, dtype=float)
+    if arr.ndim == 0 or arr.shape[-1] not in (3, 4):
+        raise InvalidStateError(f"last axis must have length 3 (xA, xB, xC) or 4, got {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise InvalidStateError("components must be finite and non-negative")
+    # same rule as WClassState: the weights may exceed 1 only by float rounding
+    total = arr.sum(axis=-1)
+    bad = total > 1 + FLOAT_SUM_TOL if arr.shape[-1] == 3 else np.abs(total - 1) > FLOAT_SUM_TOL
+    if np.any(bad):
+        idx = tuple(np.argwhere(bad)[0].tolist()) if arr.ndim > 1 else ()
+        raise InvalidStateError(f"components {arr[idx].tolist()} (index {idx}) "
+                                f"sum to {float(total[idx])!r}: "
+                                + ("xA + xB + xC must be <= 1" if arr.shape[-1] == 3
+                                   else "x0 + xA + xB + xC must equal 1"))
     if arr.shape[-1] == 4:
         arr = arr[..., 1:]
-    if arr.shape[-1] != 3:
-        raise ValueError(f"last axis must have length 3 (xA, xB, xC) or 4, got {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError("components must be finite and non-negative")
     return -np.sort(-arr, axis=-1)
 
 
 def eta_array(x) -> np.ndarray:
-    """Vectorised eta over an array of shape ``(..., 3)`` (or ``(..., 4)`` with x0 first)."""
+    """Vectorised eta over an array of shape ``(..., 3)`` (or ``(..., 4)`` with x0 first).
+
+    Raises :class:`InvalidStateError` for a wrong shape, a negative or non-finite entry, or
+    weights that are not a state (sum above ``1 + FLOAT_SUM_TOL``; with x0, not 1 within it).
+    """
     s = _sorted_array(x)
     a, b, c = s[..., 0], s[..., 1], s[..., 2]
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -57,7 +57,8 @@ def _check_component(name: str, value) -> Fraction | float:
             raise InvalidStateError(f"{name} = {value!r} is not real")
         raise InvalidStateError(f"{name} = {value!r} is not a number")
     if isinstance(value, numbers.Rational):
-        return Fraction(value)
+        # int(): Fraction(numpy.int64) keeps numpy ints inside and overflows in later arithmetic
+        return Fraction(int(value.numerator), int(value.denominator))
     v = float(value)
     if math.isnan(v):
         raise InvalidStateError(f"{name} is NaN")
@@ -202,7 +203,10 @@ class WClassState:
             # x0 = 0 is exact by construction; re-normalise the binary values exactly
             total = sum(fr, Fraction(0))
             return WClassState(*(f / total for f in fr))
-        return WClassState(*fr)
+        # the stored float x0 is part of the state: normalise all four binary values exactly
+        f0 = Fraction(self.x0)
+        total = sum(fr, f0)
+        return WClassState.from_components(f0 / total, *(f / total for f in fr))
 
     def as_float(self) -> np.ndarray:
         """``[x0, xA, xB, xC]`` as floats."""
