@@ -23,7 +23,6 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sepgap", description=__doc__.splitlines()[0])
-    from analytics import __name__ as _  # noqa: F401  (import check)
     try:
         from importlib.metadata import version
         ver = version("sepgap")

@@ -20,9 +20,15 @@ bounds) can add keys and share the printing.
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
+import tempfile
 from fractions import Fraction
+from pathlib import Path
 
+from analytics.certificates import float_upper
+from analytics.errors import SepgapError
 from analytics.errors import InvalidStateError
 from analytics.instruments import sep_lower_bound
 from analytics.monotones import eta, kappa
@@ -98,9 +104,128 @@ def state_from_args(args) -> WClassState:
     return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
 
 
+def _solver_options(items) -> dict:
+    """``KEY=VALUE`` pairs; values parsed as int, float, true/false, else kept as strings."""
+    opts = {}
+    for item in items or ():
+        if "=" not in item:
+            raise ValueError(f"--solver-option expects KEY=VALUE, got {item!r}")
+        key, val = item.split("=", 1)
+        low = val.lower()
+        if low in ("true", "false"):
+            opts[key] = low == "true"
+            continue
+        for conv in (int, float):
+            try:
+                opts[key] = conv(val)
+                break
+            except ValueError:
+                continue
+        else:
+            opts[key] = val
+    return opts
+
+
+def sdp_report(state: WClassState, args) -> dict:
+    """The PPT upper bound for ``state`` as JSON-ready keys (``sep_upper*``)."""
+    from sdp import ppt_upper_bound
+
+    certify = bool(args.certify or args.save_cert)
+    res = ppt_upper_bound(state, pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
+                          solver=args.solver, solver_options=_solver_options(args.solver_option),
+                          certify=certify)
+    up = res.certified if res.certified is not None else None
+    rep = {
+        "sep_upper": float(up) if up is not None else res.value,
+        "sep_upper_kind": res.kind,
+        "sep_upper_status": res.status,
+        "sep_upper_numerical": res.value,
+        "sep_upper_certified": float_upper(up) if up is not None else None,
+        "sep_upper_certified_exact": _exact_str(up),
+        "sep_upper_objective": res.objective,
+        "sep_upper_pairs": ",".join(res.pairs),
+        "sep_upper_solver": res.solver,
+        "sep_upper_solver_version": res.solver_version,
+        "sep_upper_solve_time": res.solve_time,
+        "sep_upper_iterations": res.iterations,
+        "sep_upper_p_pairs": res.p_pairs or None,
+        "sep_upper_certification_error": res.certification_error if certify else None,
+    }
+    if args.save_cert:
+        if res.certificate is None:
+            raise SepgapError(f"no certificate to save: {res.certification_error or res.status}")
+        write_json_atomic(args.save_cert, res.certificate)
+        rep["sep_upper_certificate_file"] = str(args.save_cert)
+    return rep
+
+
+def write_json_atomic(path, obj) -> None:
+    """Write JSON to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    path = Path(path)
+    if not path.parent.exists():
+        raise SepgapError(f"cannot write {path}: folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(obj, fh, indent=1)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def format_sdp(rep: dict, report: dict) -> str:
+    kind = rep["sep_upper_kind"]
+    label = "PPT upper" + (" (fidelity objective)" if rep["sep_upper_objective"] == "fidelity" else "")
+    pairs = "" if rep["sep_upper_pairs"] == "AB,AC,BC" else f" [pairs {rep['sep_upper_pairs']}]"
+    if kind == "certified":
+        line = (f"{label:<11} {rep['sep_upper_certified_exact']}  (<= {rep['sep_upper_certified']:.12g})"
+                f"   certified{pairs}; solver value {rep['sep_upper_numerical']:.12g} "
+                f"({rep['sep_upper_solver']}, {rep['sep_upper_status']})")
+    else:
+        val = rep["sep_upper_numerical"]
+        line = (f"{label:<11} {'n/a' if val is None else format(val, '.12g')}   {kind.upper()}: "
+                f"solver value, NOT a certified bound{pairs} ({rep['sep_upper_solver']}, "
+                f"status {rep['sep_upper_status']})")
+        if rep.get("sep_upper_certification_error"):
+            line += f"; certification failed: {rep['sep_upper_certification_error']}"
+    lines = [line]
+    if (kind == "certified" and rep["sep_upper_objective"] == "exact" and pairs == ""
+            and Fraction(rep["sep_upper_certified_exact"]) < Fraction(report["kappa_exact"])):
+        lines.append("note        certified PPT bound < kappa: kappa is not the LOCC optimum here "
+                     "(it is only an upper bound on LOCC for x0 > 0)")
+    if "sep_upper_certificate_file" in rep:
+        lines.append(f"certificate {rep['sep_upper_certificate_file']} (check: sepgap verify FILE)")
+    return "\n".join(lines)
+
+
 def run(args) -> int:
-    report = analytic_report(state_from_args(args))
-    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    state = state_from_args(args)
+    report = analytic_report(state)
+    if args.save_lower_cert:
+        from analytics.certificates import gap_certificate
+        write_json_atomic(args.save_lower_cert, gap_certificate(state))
+        report["gap_certificate_file"] = str(args.save_lower_cert)
+    sdp_rep = None
+    if not args.no_sdp:
+        sdp_rep = sdp_report(state, args)
+        report.update(sdp_rep)
+        if sdp_rep["sep_upper_kind"] != "certified" and (args.certify or args.save_cert
+                                                         or sdp_rep["sep_upper_status"] != "optimal"):
+            print(f"sepgap: WARNING: SDP bound is {sdp_rep['sep_upper_kind']} "
+                  f"(status {sdp_rep['sep_upper_status']}); it is not a certified bound",
+                  file=sys.stderr)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        text = format_report(report)
+        if sdp_rep is not None:
+            text += "\n" + format_sdp(sdp_rep, report)
+        if "gap_certificate_file" in report:
+            text += f"\ngap cert.   {report['gap_certificate_file']} (check: sepgap verify FILE)"
+        print(text)
     return 0
 
 
@@ -118,4 +243,22 @@ def register(subparsers) -> None:
                    help="weight of |000>; if given, x0 + XA + XB + XC must equal 1 "
                         "(default: 1 - XA - XB - XC)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    g = p.add_argument_group("SDP upper bound (PPT relaxation)")
+    g.add_argument("--no-sdp", action="store_true", help="skip the SDP bound (default: solve it)")
+    g.add_argument("--solver", default="SCS", type=str.upper, choices=("SCS", "CLARABEL"),
+                   help="SDP solver (default SCS)")
+    g.add_argument("--solver-option", action="append", metavar="KEY=VALUE",
+                   help="solver option passed through, repeatable (e.g. eps_abs=1e-9)")
+    g.add_argument("--fidelity", action="store_true",
+                   help="fidelity-weighted objective instead of exact conversion "
+                        "(a different, looser quantity; default: exact)")
+    g.add_argument("--pairs", default="AB,AC,BC",
+                   help="target pairs counted, comma-separated subset of AB,AC,BC (default all)")
+    g.add_argument("--certify", action="store_true",
+                   help="build and verify an exact dual certificate (default off)")
+    g.add_argument("--save-cert", metavar="FILE",
+                   help="write the PPT certificate to FILE (implies --certify)")
+    g.add_argument("--save-lower-cert", metavar="FILE",
+                   help="write the certificate of the explicit SEP lower bound and the gap "
+                        "(sep_lower - kappa) to FILE")
     p.set_defaults(func=run)

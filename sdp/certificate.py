@@ -36,7 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics.errors import InvalidStateError, SepgapError
+from analytics.certificates import (CertificateFormatError, check_envelope, float_upper,
+                                    frac_str, parse_frac, require, state_from_json)
+from analytics.errors import InvalidStateError
 from analytics.states import WClassState
 
 from . import structure as st
@@ -48,8 +50,7 @@ VERSION = 1
 DUAL_PARTS = ("id", "A", "B", "C")
 
 
-class CertificateError(SepgapError):
-    """A certificate file is malformed (missing field, wrong version, bad number)."""
+CertificateError = CertificateFormatError  # one error type for every malformed certificate
 
 
 @dataclass(frozen=True)
@@ -66,36 +67,6 @@ class VerificationResult:
             return (f"valid: SEP <= {float(self.bound):.8f} for x = {self.state} "
                     f"({self.relaxation}, exact bound {self.bound})")
         return f"invalid: {self.reason}"
-
-
-# ---- exact rationals in JSON --------------------------------------------------------------
-
-def float_upper(q: Fraction) -> float:
-    """The smallest float >= q (a float reader of the file still gets a valid bound)."""
-    f = float(q)
-    return f if Fraction(f) >= q else math.nextafter(f, math.inf)
-
-
-def frac_str(q) -> str:
-    q = Fraction(q)
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
-
-
-def parse_frac(text, what: str) -> Fraction:
-    if isinstance(text, bool) or not isinstance(text, (str, int)):
-        raise CertificateError(f"{what}: expected an exact rational as a string, got {text!r}")
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise CertificateError(f"{what}: not an exact rational: {text!r}") from None
-
-
-def _require(d: dict, key: str, where: str):
-    if not isinstance(d, dict):
-        raise CertificateError(f"{where}: expected an object")
-    if key not in d:
-        raise CertificateError(f"missing field {where}.{key}")
-    return d[key]
 
 
 # ---- exact problem data ---------------------------------------------------------------------
@@ -193,26 +164,22 @@ def _read_sym(entries, n: int, where: str) -> np.ndarray:
 
 
 def _state_from_json(d: dict):
-    typ = _require(d, "type", "state")
-    if typ == "w_class":
-        vals = [parse_frac(_require(d, k, "state"), f"state.{k}") for k in ("x0", "xA", "xB", "xC")]
-        return WClassState.from_components(*vals)
-    if typ == "amplitudes":
-        amps = _require(d, "psi", "state")
+    if isinstance(d, dict) and d.get("type") == "amplitudes":
+        amps = require(d, "psi", "state")
         if not isinstance(amps, list) or len(amps) != 8:
             raise CertificateError("state.psi: expected 8 exact real amplitudes")
         return tuple(parse_frac(a, "state.psi") for a in amps)
-    raise CertificateError(f"state.type {typ!r} is not one of 'w_class', 'amplitudes'")
+    return state_from_json(d)
 
 
 def _frame_from_json(d: dict, state) -> Frame:
-    kind = _require(d, "kind", "frame")
+    kind = require(d, "kind", "frame")
     if kind not in ("w0", "w", "real"):
         raise CertificateError(f"frame.kind {kind!r} unknown")
-    v = tuple(parse_frac(a, "frame.v") for a in _require(d, "v", "frame"))
-    a = tuple(parse_frac(q, "frame.alpha_sq") for q in _require(d, "alpha_sq", "frame"))
-    b = tuple(parse_frac(q, "frame.beta_sq") for q in _require(d, "beta_sq", "frame"))
-    scale = parse_frac(_require(d, "scale", "frame"), "frame.scale")
+    v = tuple(parse_frac(a, "frame.v") for a in require(d, "v", "frame"))
+    a = tuple(parse_frac(q, "frame.alpha_sq") for q in require(d, "alpha_sq", "frame"))
+    b = tuple(parse_frac(q, "frame.beta_sq") for q in require(d, "beta_sq", "frame"))
+    scale = parse_frac(require(d, "scale", "frame"), "frame.scale")
     if len(v) != 8 or len(a) != 3 or len(b) != 3:
         raise CertificateError("frame: v needs 8 entries, alpha_sq and beta_sq 3 each")
     if any(q < 0 for q in a + b):
@@ -242,42 +209,35 @@ def verify_certificate(cert: dict) -> VerificationResult:
 
 
 def _verify(cert: dict) -> VerificationResult:
-    if not isinstance(cert, dict):
-        raise CertificateError("a certificate is a JSON object")
-    if cert.get("format") != FORMAT:
-        raise CertificateError(f"format is {cert.get('format')!r}, expected {FORMAT!r}")
-    if cert.get("version") != VERSION:
-        raise CertificateError(f"version {cert.get('version')!r} is not supported (expected {VERSION})")
-    if _require(cert, "kind", "certificate") != "ppt_upper_bound":
-        raise CertificateError(f"kind {cert['kind']!r} is not 'ppt_upper_bound'")
-    state = _state_from_json(_require(cert, "state", "certificate"))
-    rel = _require(cert, "relaxation", "certificate")
-    if _require(rel, "name", "relaxation") != "ppt":
+    check_envelope(cert, "ppt_upper_bound")
+    state = _state_from_json(require(cert, "state", "certificate"))
+    rel = require(cert, "relaxation", "certificate")
+    if require(rel, "name", "relaxation") != "ppt":
         raise CertificateError(f"relaxation {rel['name']!r} is not 'ppt'")
-    pairs = _require(rel, "pairs", "relaxation")
+    pairs = require(rel, "pairs", "relaxation")
     if (not isinstance(pairs, list) or not pairs or len(set(pairs)) != len(pairs)
             or any(p not in st.PAIRS for p in pairs)):
         raise CertificateError(f"relaxation.pairs {pairs!r} must be distinct names from AB, AC, BC")
-    weights = [parse_frac(w, "relaxation.weights") for w in _require(rel, "weights", "relaxation")]
+    weights = [parse_frac(w, "relaxation.weights") for w in require(rel, "weights", "relaxation")]
     if len(weights) != len(pairs) or any(w < 0 for w in weights):
         raise CertificateError("relaxation.weights: one non-negative weight per pair")
-    objective = _require(rel, "objective", "relaxation")
+    objective = require(rel, "objective", "relaxation")
     if objective not in ("exact", "fidelity"):
         raise CertificateError(f"relaxation.objective {objective!r} unknown")
-    frame = _frame_from_json(_require(cert, "frame", "certificate"), state)
+    frame = _frame_from_json(require(cert, "frame", "certificate"), state)
 
-    dual_d = _require(cert, "dual", "certificate")
-    den = _require(dual_d, "denominator", "dual")
+    dual_d = require(cert, "dual", "certificate")
+    den = require(dual_d, "denominator", "dual")
     den = int(den) if isinstance(den, str) and den.isdigit() else den
     if isinstance(den, bool) or not isinstance(den, int) or den <= 0:
         raise CertificateError("dual.denominator must be a positive integer")
     W = {}
-    for part, entries in _require(dual_d, "W", "dual").items():
+    for part, entries in require(dual_d, "W", "dual").items():
         if part not in DUAL_PARTS:
             raise CertificateError(f"dual.W has unknown part {part!r}")
         W[part] = _read_sym(entries, 8, f"dual.W.{part}")
     Z, t = {}, {}
-    for pair, per in _require(dual_d, "Z", "dual").items():
+    for pair, per in require(dual_d, "Z", "dual").items():
         if pair not in pairs:
             raise CertificateError(f"dual.Z has pair {pair!r} outside the relaxation")
         Z[pair] = {}
@@ -285,7 +245,7 @@ def _verify(cert: dict) -> VerificationResult:
             if party not in st.PARTIES:
                 raise CertificateError(f"dual.Z.{pair} has unknown party {party!r}")
             Z[pair][party] = _read_sym(entries, 32, f"dual.Z.{pair}.{party}")
-    for pair, val in _require(dual_d, "t", "dual").items():
+    for pair, val in require(dual_d, "t", "dual").items():
         if pair not in pairs:
             raise CertificateError(f"dual.t has pair {pair!r} outside the relaxation")
         t[pair] = parse_frac(val, f"dual.t.{pair}")
@@ -293,8 +253,8 @@ def _verify(cert: dict) -> VerificationResult:
             raise CertificateError("the fidelity objective has no exactness multiplier: t must be 0")
     dual = DualData(den, W, Z, t)
 
-    claimed = _require(cert, "bound", "certificate")
-    claimed_exact = parse_frac(_require(claimed, "exact", "bound"), "bound.exact")
+    claimed = require(cert, "bound", "certificate")
+    claimed_exact = parse_frac(require(claimed, "exact", "bound"), "bound.exact")
 
     checks = {}
     for part, Wp in W.items():

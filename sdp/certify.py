@@ -102,7 +102,8 @@ def build_dual(comp: CompiledRelaxation, frame: Frame, y: np.ndarray, max_tries:
         Mf = _float(M, L)
         floats[pair] = Mf
         for idx, V in comp.sectors[pair]:
-            lam_min = min(lam_min, float(np.linalg.eigvalsh(V.T @ Mf[np.ix_(idx, idx)] @ V).min()))
+            Q = np.linalg.qr(V)[0]  # orthonormal kernel basis: eigenvalues of the restriction
+            lam_min = min(lam_min, float(np.linalg.eigvalsh(Q.T @ Mf[np.ix_(idx, idx)] @ Q).min()))
     delta = max(0.0, -lam_min) * 2 + 64.0 / scale
     for attempt in range(max_tries):
         d_int = math.ceil(delta * scale)

@@ -28,7 +28,6 @@ class PSDVerdict:
 
 def _blocks(M: np.ndarray) -> list:
     nz = M != 0
-    n = M.shape[0]
     ncomp, label = connected_components(sp.csr_matrix(nz.astype(np.int8)), directed=False)
     return [np.nonzero(label == c)[0] for c in range(ncomp)]
 

@@ -25,7 +25,9 @@ from analytics.errors import InvalidStateError, SepgapError
 from analytics.states import WClassState
 
 from . import structure as st
-from .certificate import FORMAT, VERSION, frac_str, float_upper
+from analytics.certificates import float_upper, frac_str, state_to_json
+
+from .certificate import FORMAT, VERSION
 from .certify import CertificationFailed, build_dual
 from .engine import RawSolution, get_engine
 from .frame import Frame, frame_for
@@ -121,9 +123,7 @@ def coerce_state(state):
 
 def _state_json(state, frame: Frame) -> dict:
     if isinstance(state, WClassState):
-        ex = state.exact()
-        return {"type": "w_class", "x0": frac_str(ex.x0), "xA": frac_str(ex.xA),
-                "xB": frac_str(ex.xB), "xC": frac_str(ex.xC)}
+        return state_to_json(state)
     return {"type": "amplitudes", "psi": [frac_str(a) for a in frame.v]}
 
 

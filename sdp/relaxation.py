@@ -51,11 +51,54 @@ class RelaxationSpec:
 
 # ---- builders ----------------------------------------------------------------------------
 
+def excluded_vectors(frame: Frame, pair: str) -> list:
+    """Spanning vectors of the range of ``rho^T (x) (I - Psi+)``: ``v (x) o`` for the output
+    states ``o`` in ``|00>, |11>, Psi-`` (unnormalised), in Choi coordinates. Their supports
+    are disjoint."""
+    labels = st.choi_labels(pair)
+    v = frame.v_float()
+    outs = ({(0, 0): 1.0}, {(1, 1): 1.0}, {(0, 1): 1.0, (1, 0): -1.0})
+    vecs = []
+    for o in outs:
+        e = np.array([v[st.input_index(ins)] * o.get(out, 0.0) for ins, out in labels])
+        if np.any(e):
+            vecs.append(e)
+    return vecs
+
+
+def sparse_kernel_basis(idx: list, excluded: list) -> np.ndarray:
+    """An orthonormal basis of the orthogonal complement of ``excluded`` (disjoint supports)
+    inside the coordinates ``idx``: untouched coordinates, plus on each support an orthonormal
+    basis of the complement of that vector. Columns touch one support only, so the canonical
+    form stays sparse, and orthonormality keeps the solver well conditioned."""
+    pos = {i: r for r, i in enumerate(idx)}
+    cols = []
+    covered = set()
+    for u in excluded:
+        supp = [int(i) for i in np.nonzero(u)[0]]
+        if not supp:
+            continue
+        if not all(i in pos for i in supp):
+            raise ValueError("excluded vector straddles a symmetry sector")
+        covered.update(supp)
+        Q = sla.null_space(u[supp][None, :])
+        for q in Q.T:
+            col = np.zeros(len(idx))
+            col[[pos[i] for i in supp]] = q
+            cols.append(col)
+    for i in idx:
+        if i not in covered:
+            col = np.zeros(len(idx))
+            col[pos[i]] = 1.0
+            cols.append(col)
+    return np.array(cols).T if cols else np.zeros((len(idx), 0))
+
+
 def sector_bases(frame: Frame, pair: str, objective: str) -> list:
     """``[(indices, V)]``: sectors of the Choi space of ``pair`` with a kernel basis each.
 
     Sectors are U(1) charge classes when the frame allows it, else one sector; only labels
-    whose input is active (``D^2 > 0``) are kept. ``V`` (float, orthonormal columns) spans the
+    whose input is active (``D^2 > 0``) are kept. ``V`` (sparse, full column rank) spans the
     kernel of the exactness operator restricted to the sector (identity for "fidelity").
     """
     labels = st.choi_labels(pair)
@@ -66,16 +109,13 @@ def sector_bases(frame: Frame, pair: str, objective: str) -> list:
         groups = [[i for i in keep if charge[i] == q] for q in sorted(set(charge[keep]))]
     else:
         groups = [keep]
-    v = frame.v_float()
-    P = st.exactness_operator(np.outer(v, v), pair)
+    excluded = excluded_vectors(frame, pair) if objective == "exact" else []
     out = []
     for idx in groups:
         if not idx:
             continue
-        if objective == "exact":
-            V = sla.null_space(P[np.ix_(idx, idx)], rcond=1e-12)
-        else:
-            V = np.eye(len(idx))
+        inside = [u for u in excluded if np.any(u[idx])]
+        V = sparse_kernel_basis(idx, inside)
         if V.shape[1]:
             out.append((np.array(idx), V))
     return out
@@ -90,7 +130,8 @@ def choi_variable(model: SDPModel, pair: str, sectors: list) -> MatExpr:
         model.add_psd(X, ("X", pair, b), split=False)
         W = np.zeros((n, V.shape[1]))
         W[idx] = V
-        L = sp.csr_matrix(np.kron(W, W))  # vec(W X W^T) = (W (x) W) vec(X), row-major
+        Ws = sp.csr_matrix(W)
+        L = sp.kron(Ws, Ws, format="csr")  # vec(W X W^T) = (W (x) W) vec(X), row-major
         term = X.linear_image(L, n)
         J = term if J is None else model.pad(J) + model.pad(term)
     return model.pad(J)

@@ -138,13 +138,14 @@ def objective_operator(rhoT, pair: str) -> np.ndarray:
 
 def exactness_operator(rhoT, pair: str) -> np.ndarray:
     """``rho^T (x) (I - Psi+)``: ``Tr[J P] = 0`` forces the output to be exactly Psi+."""
-    def op(o1, o2):
-        return (1 if o1 == o2 else 0) - psi_plus_out(o1, o2)
     if rhoT.dtype == object:
         from fractions import Fraction
 
-        def op(o1, o2):  # noqa: F811  (exact version)
+        def op(o1, o2):  # exact version
             return Fraction(int(o1 == o2)) - (Fraction(1, 2) if psi_plus_out(o1, o2) else 0)
+    else:
+        def op(o1, o2):
+            return (1 if o1 == o2 else 0) - psi_plus_out(o1, o2)
     return embed_input_output(rhoT, op, pair)
 
 
