@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from fractions import Fraction
 from pathlib import Path
 
@@ -71,32 +72,24 @@ class VerificationResult:
 
 # ---- exact problem data ---------------------------------------------------------------------
 
-def exact_data(frame: Frame, pair: str, objective: str):
-    """``(C_k, P_k)`` as object arrays of Fractions in the frame (P_k None for fidelity)."""
-    v = np.array(frame.v, dtype=object)
-    rhoT = np.outer(v, v)
+@lru_cache(maxsize=256)
+def exact_data_int(v: tuple, pair: str, objective: str):
+    """Integer forms of ``C_k`` and ``P_k`` for ``rho = |v><v|``: ``(C_num, C_den, P_num, P_den)``.
+
+    ``C = rho^T (x) I`` (``rho^T (x) Psi+`` for the fidelity objective, then ``P`` is None),
+    ``P = rho^T (x) (I - Psi+)``; with ``v = v_num / d``: ``C = v_num v_num^T (x) I / d^2`` and
+    ``P = v_num v_num^T (x) (2I - 2Psi+) / (2 d^2)``.
+    """
+    d = 1
+    for q in v:
+        d = math.lcm(d, Fraction(q).denominator)
+    vnum = np.array([int(Fraction(q) * d) for q in v], dtype=object)
+    rho = np.outer(vnum, vnum)
+    in_idx, same, psi2 = st.input_map(pair)
+    R = rho[np.ix_(in_idx, in_idx)]
     if objective == "exact":
-        return st.objective_operator(rhoT, pair), st.exactness_operator(rhoT, pair)
-    return st.fidelity_operator(rhoT, pair), None
-
-
-def _ints(M, den: int) -> np.ndarray:
-    """Object array of Fractions times ``den`` -> object array of ints (must be exact)."""
-    out = np.empty(M.shape, dtype=object)
-    for idx, v in np.ndenumerate(M):
-        q = Fraction(v) * den
-        if q.denominator != 1:
-            raise ArithmeticError("denominator does not divide the common denominator")
-        out[idx] = q.numerator
-    return out
-
-
-def _common_den(*arrays) -> int:
-    den = 1
-    for arr in arrays:
-        for v in np.asarray(arr, dtype=object).flat:
-            den = math.lcm(den, Fraction(v).denominator)
-    return den
+        return R * same, d * d, R * (2 * same - psi2), 2 * d * d
+    return R * psi2, 2 * d * d, None, None
 
 
 @dataclass
@@ -110,22 +103,25 @@ class DualData:
 
 
 def assemble(frame: Frame, pairs, weights, objective, dual: DualData):
-    """Exact ``Y`` (ints over den) and every ``Z_{k,0}`` (ints over their own denominators)."""
+    """Exact ``Y`` (ints over ``dual.den``) and every ``Z_{k,0}`` as ``(ints, denominator)``."""
     Y = np.zeros((8, 8), dtype=object)
     for part, Wp in dual.W.items():
         Y = Y + (Wp if part == "id" else st.partial_transpose(Wp, None, part))
     Zk0 = {}
     for pair, w in zip(pairs, weights):
-        C, P = exact_data(frame, pair, objective)
-        YI = st.objective_operator(Y, pair)  # Y (x) I_out, ints over den
-        S = np.zeros_like(YI)
+        C, dC, P, dP = exact_data_int(frame.v, pair, objective)
+        S = st.tensor_identity(Y, pair)
         for party, Zp in dual.Z.get(pair, {}).items():
-            S = S + st.partial_transpose(Zp, pair, party)
+            S = S - st.partial_transpose(Zp, pair, party)
+        w = Fraction(w)
         t = dual.t.get(pair, Fraction(0))
-        extra = -w * C if P is None else t * P - w * C
-        d2 = _common_den(extra)
-        L = math.lcm(dual.den, d2)
-        Zk0[pair] = ((YI - S) * (L // dual.den) + _ints(extra, L), L)
+        L = math.lcm(dual.den, dC * w.denominator)
+        M = S * (L // dual.den) - C * (w.numerator * (L // (dC * w.denominator)))
+        if P is not None and t != 0:
+            L2 = math.lcm(L, dP * t.denominator)
+            M = M * (L2 // L) + P * (t.numerator * (L2 // (dP * t.denominator)))
+            L = L2
+        Zk0[pair] = (M, L)
     return Y, Zk0
 
 

@@ -59,7 +59,8 @@ def _collect(comp: CompiledRelaxation, y: np.ndarray, scale: int):
 
 
 def _float(M: np.ndarray, den: int) -> np.ndarray:
-    return np.array([[float(Fraction(int(a), den)) for a in row] for row in M])
+    """Float estimate of an exact matrix (only used to size the shifts; never trusted)."""
+    return np.array(M.astype(float)) / float(den)
 
 
 def _schur_t(M: np.ndarray, idx, V: np.ndarray, P: np.ndarray) -> float:
@@ -95,6 +96,7 @@ def build_dual(comp: CompiledRelaxation, frame: Frame, y: np.ndarray, max_tries:
     base = DualData(scale, W, Z, {p: Fraction(0) for p in spec.pairs})
     _, Zk0 = assemble(frame, spec.pairs, weights, spec.objective, base)
     v = frame.v_float()
+    P_float = {pair: st.exactness_operator(np.outer(v, v), pair) for pair in spec.pairs}
     lam_min = math.inf
     floats = {}
     for pair in spec.pairs:
@@ -115,8 +117,8 @@ def build_dual(comp: CompiledRelaxation, frame: Frame, y: np.ndarray, max_tries:
                 t[pair] = Fraction(0)
                 continue
             Mf = floats[pair] + d_int / scale * np.eye(32)
-            P = st.exactness_operator(np.outer(v, v), pair)
-            tt = max((_schur_t(Mf, idx, V, P) for idx, V in comp.sectors[pair]), default=0.0)
+            tt = max((_schur_t(Mf, idx, V, P_float[pair]) for idx, V in comp.sectors[pair]),
+                     default=0.0)
             t[pair] = Fraction(math.ceil((2 * tt + 1) * 4 ** attempt))
         dual = DualData(scale, Wd, Z, t)
         Y, Zk0 = assemble(frame, spec.pairs, weights, spec.objective, dual)

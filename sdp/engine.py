@@ -54,7 +54,7 @@ class SCSEngine:
         self.version = scs.__version__
         can = comp.canonical
         try:
-            self.solver = scs.SCS(dict(A=can.A, b=can.b(theta), c=can.c), dict(s=can.psd_sizes),
+            self.solver = scs.SCS(dict(A=can.A, b=can.b(theta), c=can.c), can.cone_dict,
                                   **options)
         except TypeError as exc:
             raise SolverError(f"bad SCS option: {exc}") from None
@@ -73,9 +73,9 @@ class SCSEngine:
                            -info["pobj"], -info["dobj"], int(info["iter"]), dt, "SCS", self.version)
 
 
-def _clarabel_perm(sizes) -> np.ndarray:
+def _clarabel_perm(n_nonneg: int, sizes) -> np.ndarray:
     """Row permutation from SCS's svec (lower, column-major) to Clarabel's (upper, column-major)."""
-    perm, off = [], 0
+    perm, off = list(range(n_nonneg)), n_nonneg
     for n in sizes:
         pos, r = {}, 0
         for j in range(n):
@@ -94,10 +94,11 @@ class ClarabelEngine:
         self._clarabel = clarabel
         self.version = clarabel.__version__
         can = comp.canonical
-        self.perm = _clarabel_perm(can.psd_sizes)
+        self.perm = _clarabel_perm(can.n_nonneg, can.psd_sizes)
         self.inv = np.argsort(self.perm)
         self.A = can.A.tocsr()[self.perm].tocsc()
-        self.cones = [clarabel.PSDTriangleConeT(n) for n in can.psd_sizes]
+        self.cones = ([clarabel.NonnegativeConeT(can.n_nonneg)] if can.n_nonneg else []) + [
+            clarabel.PSDTriangleConeT(n) for n in can.psd_sizes]
         self.settings = clarabel.DefaultSettings()
         for k, v in options.items():
             if not hasattr(self.settings, k):

@@ -152,21 +152,27 @@ def smat(y: np.ndarray, n: int) -> np.ndarray:
 
 @dataclass
 class Canonical:
-    """SCS data ``A x + s = b0 + B theta``, ``s`` in a product of PSD cones."""
+    """SCS data ``A x + s = b0 + B theta``; ``s`` in ``R_+^l x PSD x ... x PSD``.
+
+    1 x 1 PSD constraints go into the nonnegative cone (no eigendecomposition per iteration).
+    """
 
     A: sp.csc_matrix
     b0: np.ndarray
     B: sp.csr_matrix
     c: np.ndarray
+    n_nonneg: int
     psd_sizes: list
-    tags: list
-    offsets: list
+    tags: list      # one per constraint, nonnegative ones first
+    sizes: list     # matrix size of each constraint (1 for the nonnegative ones)
+    offsets: list   # row offset of each constraint
 
     @classmethod
     def from_model(cls, model: SDPModel) -> "Canonical":
+        cons = sorted(model.constraints, key=lambda con: con.expr.n != 1)  # stable: 1x1 first
         As, bs, Bs, sizes, tags, offsets = [], [], [], [], [], []
         off = 0
-        for con in model.constraints:
+        for con in cons:
             e = model.pad(con.expr)
             S = svec_matrix(e.n)
             As.append(-(S @ e.G))
@@ -178,16 +184,21 @@ class Canonical:
             off += e.n * (e.n + 1) // 2
         A = sp.vstack(As).tocsc()
         A.eliminate_zeros()
+        n_nonneg = sum(1 for n in sizes if n == 1)
         return cls(A=A, b0=np.concatenate(bs), B=sp.vstack(Bs).tocsr(),
-                   c=-np.asarray(model.objective, dtype=float), psd_sizes=sizes, tags=tags,
-                   offsets=offsets)
+                   c=-np.asarray(model.objective, dtype=float), n_nonneg=n_nonneg,
+                   psd_sizes=[n for n in sizes if n > 1], tags=tags, sizes=sizes, offsets=offsets)
+
+    @property
+    def cone_dict(self) -> dict:
+        return {"l": self.n_nonneg, "s": self.psd_sizes}
 
     def b(self, theta: np.ndarray) -> np.ndarray:
         return self.b0 + self.B @ theta
 
     def dual_blocks(self, y: np.ndarray) -> list:
-        """``[(tag, Z)]``: the dual PSD matrix of every cone."""
+        """``[(tag, Z)]``: the dual PSD matrix of every constraint."""
         out = []
-        for n, tag, off in zip(self.psd_sizes, self.tags, self.offsets):
+        for n, tag, off in zip(self.sizes, self.tags, self.offsets):
             out.append((tag, smat(y[off:off + n * (n + 1) // 2], n)))
         return out

@@ -63,11 +63,12 @@ class PPTBound:
     certify_time: float = 0.0
     certification_error: str | None = None
     p_pairs: dict = field(default_factory=dict)
+    method: str = "ppt"   # "ppt" (SDP solved) or "trivial" (analytic p <= 1, see sdp.bounds)
     raw: RawSolution | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
-        return self.status == "optimal"
+        return self.status in ("optimal", "analytic")
 
     @property
     def kind(self) -> str:
@@ -78,6 +79,8 @@ class PPTBound:
 
     @property
     def label(self) -> str:
+        if self.method == "trivial":
+            return "trivial bound p <= 1 (explicit SEP instrument reaches 1)"
         return "PPT relaxation" + (" (fidelity-weighted objective)" if self.objective == "fidelity" else "")
 
 

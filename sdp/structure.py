@@ -109,6 +109,24 @@ def trace_out(J: np.ndarray, pair: str) -> np.ndarray:
     return res
 
 
+@lru_cache(maxsize=None)
+def input_map(pair: str) -> tuple:
+    """``(in_idx, same_out, psi_out)``: input index of each label, the 0/1 matrix
+    ``delta(out_i, out_j)``, and ``2 <out_i|Psi+><Psi+|out_j>`` (0/1 entries)."""
+    labels = choi_labels(pair)
+    in_idx = np.array([input_index(ins) for ins, _ in labels])
+    outs = [out for _, out in labels]
+    same = np.array([[int(a == b) for b in outs] for a in outs], dtype=np.int64)
+    psi2 = np.array([[int(psi_plus_out(a, b) != 0) for b in outs] for a in outs], dtype=np.int64)
+    return in_idx, same, psi2
+
+
+def tensor_identity(Y: np.ndarray, pair: str) -> np.ndarray:
+    """``Y (x) I_out`` in the interleaved order (any dtype, object arrays included)."""
+    in_idx, same, _ = input_map(pair)
+    return Y[np.ix_(in_idx, in_idx)] * same
+
+
 def psi_plus_out(o1, o2) -> float:
     """``<o1|Psi+><Psi+|o2>`` for two-qubit output labels (real): 1/2 on the 01/10 block."""
     if o1 in ((0, 1), (1, 0)) and o2 in ((0, 1), (1, 0)):
