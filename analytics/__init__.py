@@ -8,6 +8,10 @@ from .instruments import (DenseKraus, DiagonalFactor, Instrument, ProductKraus, 
                           trivial_instrument)
 from .checks import InstrumentCheck, check_instrument
 from .headline import KappaIncrease, headline, kappa_after_instrument, kappa_increase
+from .measurements import (BranchTree, InvalidMeasurementError, KrausOutcome, LocalMeasurement,
+                           epr_pair, measure, measure_statevector, simulate)
+from .locc import (FLResult, LOCCResult, ProtocolError, fortescue_lo, locc_lower_bound,
+                   projective_vidal_protocol, theorem2_locc_lower, theorem2_protocol)
 
 __all__ = [
     "SepgapError", "InvalidStateError", "InstrumentError",
@@ -17,4 +21,8 @@ __all__ = [
     "large_component_instrument", "trivial_instrument", "SepLowerBound", "sep_lower_bound",
     "InstrumentCheck", "check_instrument",
     "KappaIncrease", "headline", "kappa_after_instrument", "kappa_increase",
+    "InvalidMeasurementError", "KrausOutcome", "LocalMeasurement", "BranchTree", "measure",
+    "measure_statevector", "simulate", "epr_pair",
+    "ProtocolError", "FLResult", "LOCCResult", "fortescue_lo", "theorem2_protocol",
+    "theorem2_locc_lower", "projective_vidal_protocol", "locc_lower_bound",
 ]

@@ -84,13 +84,16 @@ import numpy as np
 
 from .errors import SepgapError
 from .measurements import (
-    BranchTree, KrausOutcome, LocalMeasurement, epr_pair, is_w_state, measure, simulate,
+    BranchTree, KrausOutcome, LocalMeasurement, is_w_state, measure, simulate,
 )
 from .monotones import kappa
 from .states import PAIRS, PARTIES, WClassState, as_state
 
 #: Default Fortescue-Lo budget (rounds = sweeps A, B, C) used by the CLI and the sweep helper.
 DEFAULT_ROUNDS = 1000
+
+#: Largest accepted budget (beyond it the float composition q**N underflows to 0 anyway).
+MAX_ROUNDS = 10 ** 12
 
 #: Candidate weak-measurement strengths ε = 1/m, m on a geometric grid from 2 to about 1e9.
 EPSILON_GRID = tuple(Fraction(1, m) for m in sorted({max(2, round(1.1 ** k)) for k in range(218)}))
@@ -110,6 +113,8 @@ def _check_rounds(rounds) -> int:
         raise ProtocolError(f"rounds = {rounds!r} is not an integer")
     if rounds < 0:
         raise ProtocolError(f"rounds = {rounds} is negative")
+    if rounds > MAX_ROUNDS:
+        raise ProtocolError(f"rounds = {rounds} exceeds the supported maximum {MAX_ROUNDS}")
     return int(rounds)
 
 
@@ -122,10 +127,6 @@ def _check_epsilon(epsilon) -> Fraction | float:
     if not 0 < eps < 1:
         raise ProtocolError(f"epsilon = {eps} must satisfy 0 < epsilon < 1")
     return eps
-
-
-def _third(pair: str) -> str:
-    return next(p for p in PARTIES if p not in pair)
 
 
 def _pair(i: str, j: str) -> str:
@@ -488,9 +489,8 @@ def theorem2_protocol(state, rounds: int = DEFAULT_ROUNDS, epsilon=None,
     else:
         pairs = {p: float(top[p]) + float(p_w) * float(fl.pairs[p]) for p in PAIRS}
     total = sum(pairs.values()) if all_exact else math.fsum(float(v) for v in pairs.values())
-    k = kappa(st)
+    k = kappa(st)  # exact for exact states, even when the protocol value is a float
     if not all_exact:
-        k = float(k)
         p_w = float(p_w)
     if fl is None:
         notes.append("no |W> branch: Fortescue-Lo not needed"
@@ -512,10 +512,14 @@ def theorem2_locc_lower(state, rounds: int = DEFAULT_ROUNDS) -> LOCCResult:
 # ---- x0 > 0: projective measurement + Vidal ----------------------------------------------------
 
 def _projective(party: str, theta: float) -> LocalMeasurement:
+    """Kraus :math:`|0\\rangle\\langle v|`, :math:`|0\\rangle\\langle v_\\perp|` with
+    :math:`v = (\\cos\\theta, \\sin\\theta)`, :math:`v_\\perp = (-\\sin\\theta, \\cos\\theta)`, each
+    times a sign making the diagonal entry non-negative (upper-triangular form, c = 0)."""
     c, s = math.cos(theta), math.sin(theta)
-    # Kraus |0><v| and |0><v_perp| (the post-measurement qubit rotated to |0>), v = (c, s)
-    return LocalMeasurement.from_kraus(party, [np.array([[c, s], [0, 0]]),
-                                               np.array([[-s, c], [0, 0]])], labels=["v", "v_perp"])
+    sc = 1.0 if c >= 0 else -1.0
+    ss = 1.0 if -s >= 0 else -1.0
+    return LocalMeasurement(party, (KrausOutcome(c * c, 0.0, sc * s, "v"),
+                                    KrausOutcome(s * s, 0.0, ss * c, "v_perp")))
 
 
 def _projective_value(st: WClassState, party: str, theta: float) -> tuple:
@@ -531,7 +535,7 @@ def _projective_value(st: WClassState, party: str, theta: float) -> tuple:
     return math.fsum(pairs.values()), pairs
 
 
-def projective_vidal_protocol(state, grid: int = 181) -> LOCCResult:
+def projective_vidal_protocol(state, grid: int = 61) -> LOCCResult:
     """Lower bound for any W-class state (meant for :math:`x_0 > 0`; see module docstring).
 
     For each party k, θ runs over ``grid`` points of :math:`[0, \\pi)` plus the angle that removes
@@ -553,7 +557,7 @@ def projective_vidal_protocol(state, grid: int = 181) -> LOCCResult:
         step = math.pi / grid
         lo, hi = t - step, t + step
         g = (math.sqrt(5) - 1) / 2
-        for _ in range(60):
+        for _ in range(40):
             m1, m2 = hi - g * (hi - lo), lo + g * (hi - lo)
             if _projective_value(fst, k, m1)[0] >= _projective_value(fst, k, m2)[0]:
                 hi = m2
@@ -572,7 +576,7 @@ def projective_vidal_protocol(state, grid: int = 181) -> LOCCResult:
              "lower bound only: not known to be optimal for x0 > 0; kappa is an upper bound")
     if any(v == 0 for v in st.x):
         notes = notes + ("a two-qubit state: Vidal's value 2*lambda_min is the exact LOCC optimum",)
-    return LOCCResult("projective+vidal", st, val, float(kappa(st)), 0, pairs["AB"], pairs["AC"],
+    return LOCCResult("projective+vidal", st, val, kappa(st), 0, pairs["AB"], pairs["AC"],
                       pairs["BC"], None, None, 0.0, 2, False, notes)
 
 
@@ -586,7 +590,7 @@ def locc_lower_bound(state, rounds: int = DEFAULT_ROUNDS) -> LOCCResult:
 
 
 __all__ = [
-    "DEFAULT_ROUNDS", "EPSILON_GRID", "W_STATE", "ProtocolError", "vidal_measurement",
+    "DEFAULT_ROUNDS", "MAX_ROUNDS", "EPSILON_GRID", "W_STATE", "ProtocolError", "vidal_measurement",
     "vidal_probability", "fl_weak_measurement", "fl_finish_measurement", "fortescue_lo_tree",
     "FLRound", "fortescue_lo_round", "FLResult", "fortescue_lo", "fortescue_lo_rounds_for",
     "LOCCResult", "theorem2_protocol", "theorem2_locc_lower", "projective_vidal_protocol",

@@ -1,0 +1,143 @@
+"""``sepgap locc XA XB XC [--x0 X0] [--rounds N] [--json] [--plot FILE]``: an explicit LOCC protocol.
+
+For :math:`x_0 = 0` runs the protocol of the proof of Theorem 2 (PRL 108, 240504 (2012)) with a
+Fortescue-Lo-type protocol of N rounds on its :math:`|W\\rangle` branch
+(:func:`analytics.locc.theorem2_protocol`) and prints its success probability ``locc_lower``,
+:math:`\\kappa` and the distance :math:`\\kappa -` ``locc_lower`` (> 0, shrinking as N grows). With
+:math:`x_{n_3} = 0` it is Vidal's two-qubit protocol and equals :math:`\\kappa = 2x_{n_2}` exactly.
+
+For :math:`x_0 > 0` no protocol reaching :math:`\\kappa` is known; the command reports the
+projective-measurement-plus-Vidal lower bound (:func:`analytics.locc.projective_vidal_protocol`),
+labelled as such (``--rounds`` does not apply, ``--plot`` is refused).
+
+JSON keys (``--json``): ``protocol, state{x0,xA,xB,xC}, locc_lower, kappa, gap, rounds, p_AB,
+p_AC, p_BC, epsilon, fl_success, w_probability, measurements, exact, notes``, ``kappa_exact``
+when :math:`\\kappa` is exact, ``epsilon_exact``, and ``plot`` (the plotted data) with ``--plot``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+
+from analytics.errors import InvalidStateError
+from analytics.locc import DEFAULT_ROUNDS, ProtocolError, locc_lower_bound
+from analytics.states import WClassState, parse_number
+
+
+def state_from_args(args) -> WClassState:
+    """Parse XA XB XC (and --x0) exactly with :func:`parse_number`; errors name the argument."""
+    vals = {}
+    for name in ("XA", "XB", "XC", "x0"):
+        text = getattr(args, name)
+        if text is None:
+            continue
+        try:
+            vals[name] = parse_number(text)
+        except InvalidStateError as exc:
+            raise InvalidStateError(f"{name}: {exc}") from None
+    return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
+
+
+def _sep_value(state):
+    """The explicit SEP value if :mod:`analytics.instruments` provides one, with a note."""
+    try:
+        from analytics.instruments import sep_lower_bound
+    except ImportError:
+        return None, None, "SEP line skipped: analytics.instruments.sep_lower_bound is not available"
+    bound = sep_lower_bound(state)
+    if bound.value is None:
+        return None, None, f"SEP line skipped: {bound.reason}"
+    return bound.value, f"instrument '{bound.kind}'", \
+        f"SEP value {float(bound.value):.12g} (instrument '{bound.kind}')"
+
+
+def _fmt(v) -> str:
+    if isinstance(v, Fraction) and v.denominator < 10 ** 6:
+        return f"{v}  (= {float(v):.12g})"
+    return f"{float(v):.12g}"
+
+
+def format_result(res) -> str:
+    st = res.state
+    lines = [f"state        x0 = {st.x0}, xA = {st.xA}, xB = {st.xB}, xC = {st.xC}"]
+    if res.protocol == "theorem2":
+        how = (f"Fortescue-Lo-type protocol on the |W> branch (probability "
+               f"{float(res.w_probability):.6g}): N = {res.rounds} rounds, eps = {res.epsilon}, "
+               f"P_FL = {float(res.fl_success):.12g}" if res.fl_success is not None
+               else "no |W> branch")
+        lines.append(f"protocol     Theorem 2 protocol ({res.notes[0]}); {how}")
+    else:
+        lines.append("protocol     projective measurement + Vidal (x0 > 0; a lower bound, "
+                     "not known to be optimal; --rounds does not apply)")
+    lines += [
+        f"locc_lower   {_fmt(res.locc_lower)}",
+        f"             p_AB = {float(res.p_AB):.12g}, p_AC = {float(res.p_AC):.12g}, "
+        f"p_BC = {float(res.p_BC):.12g}",
+        f"kappa        {_fmt(res.kappa)}   "
+        + ("LOCC supremum (Theorem 2)" if st.x0 == 0 else "upper bound on LOCC (Theorem 1)"),
+        f"distance     kappa - locc_lower = {float(res.gap):.6g}",
+    ]
+    for note in res.notes[1 if res.protocol == "theorem2" else 0:]:
+        lines.append(f"note         {note}")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    state = state_from_args(args)
+    if args.plot is not None:
+        from experiments.locc_plot import check_output_path
+        check_output_path(args.plot)
+        if state.x0 != 0:
+            raise ProtocolError(f"--plot needs x0 = 0 (got x0 = {state.x0}); the x0 > 0 "
+                                "protocol has no rounds to plot against")
+    res = locc_lower_bound(state, args.rounds)
+    report = res.as_dict()
+    extra = []
+    if args.plot is not None:
+        from experiments.locc_plot import plot_locc_vs_rounds
+        sep, label, note = _sep_value(state)
+        data = plot_locc_vs_rounds(state, args.rounds, args.plot, sep,
+                                   **({"sep_label": label} if label else {}))
+        report["plot"] = dict(data, file=args.plot, note=note)
+        extra = [f"plot         {args.plot} ({note})"]
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print("\n".join([format_result(res), *extra]))
+    return 0
+
+
+def _rounds(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ProtocolError(f"--rounds {text!r} is not an integer") from None
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "locc", help="success probability of an explicit LOCC protocol, with kappa",
+        description="Explicit LOCC protocol for random-pair EPR distillation from one W-class "
+                    "state: the Theorem 2 protocol (x0 = 0) with N Fortescue-Lo-type rounds, "
+                    "its success probability, kappa and their distance. Numbers are exact: "
+                    "1/2, 0.25, 2.5e-1.")
+    # read '-1/10', '-1e-3' as numbers (so the state check names the negative value)
+    p._negative_number_matcher = re.compile(r"^-\.?\d")
+    for name, ket in (("XA", "|100>"), ("XB", "|010>"), ("XC", "|001>")):
+        p.add_argument(name, help=f"weight of {ket}, e.g. 1/2 or 0.25 (read exactly)")
+    p.add_argument("--x0", default=None, metavar="X0",
+                   help="weight of |000>; if given, x0 + XA + XB + XC must equal 1 "
+                        "(default: 1 - XA - XB - XC)")
+    p.add_argument("--rounds", type=str, default=str(DEFAULT_ROUNDS), metavar="N",
+                   help=f"Fortescue-Lo budget: rounds of weak measurements by A, B, C "
+                        f"(default {DEFAULT_ROUNDS})")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--plot", default=None, metavar="FILE",
+                   help="write success probability against rounds (png, pdf, svg, eps, ps)")
+    p.set_defaults(func=_run_parsed)
+
+
+def _run_parsed(args) -> int:
+    args.rounds = _rounds(args.rounds)
+    return run(args)
