@@ -109,6 +109,13 @@ def _spec(pairs, weights, objective) -> RelaxationSpec:
     return RelaxationSpec(pairs, tuple(exact_w), objective)
 
 
+def _is_complex(state) -> bool:
+    if isinstance(state, WClassState):
+        return False
+    arr = np.asarray(state)
+    return np.iscomplexobj(arr) and arr.size == 8 and bool(np.any(arr.imag != 0))
+
+
 def coerce_state(state):
     """A :class:`WClassState`, or a tuple of 8 real amplitudes."""
     if isinstance(state, WClassState):
@@ -177,8 +184,9 @@ def ppt_upper_bound(state, *, pairs=st.PAIRS, weights=None, objective: str = "ex
     Parameters
     ----------
     state:
-        :class:`WClassState`, ``(xA, xB, xC)`` / ``(x0, xA, xB, xC)``, or 8 real amplitudes
-        (complex amplitudes: :func:`sdp.cvx.ppt_upper_bound_cvx`).
+        :class:`WClassState`, ``(xA, xB, xC)`` / ``(x0, xA, xB, xC)``, or 8 amplitudes (index
+        ``4a + 2b + c``). Real data use the compiled engine; amplitudes with nonzero imaginary
+        parts go to :func:`sdp.cvx.ppt_upper_bound_cvx` (numerical only, no certificate).
     pairs, weights:
         Target pairs (non-empty subset of ``AB, AC, BC``; default all) and non-negative weights
         (default 1 each); the objective is ``sum_k w_k p_k``.
@@ -198,6 +206,15 @@ def ppt_upper_bound(state, *, pairs=st.PAIRS, weights=None, objective: str = "ex
         A previous :class:`RawSolution` of the same structure (sweeps).
     """
     spec = _spec(pairs, weights, objective)
+    if _is_complex(state):
+        from .cvx import ppt_upper_bound_cvx  # complex data: cvxpy's Hermitian variables
+        res = ppt_upper_bound_cvx(state, pairs=spec.pairs, weights=spec.weights,
+                                  objective=objective, solver=solver, solver_options=solver_options)
+        if strict and not res.ok:
+            raise SolveFailed(f"{res.solver} returned status {res.status!r}")
+        if certify:
+            res.certification_error = "certificates for complex amplitudes are not implemented"
+        return res
     state = coerce_state(state)
     frame = frame_for(state)
     comp = compiled_relaxation(frame, spec)
