@@ -124,6 +124,13 @@ class ClarabelEngine:
 _ENGINES: dict = {}
 
 
+def reset_solvers() -> None:
+    """Forget the cached solver instances (and their factorisations). SCS adapts its internal
+    scale across solves of one instance, so a solve can depend on earlier ones; sweeps call
+    this before every point so that results do not depend on scheduling."""
+    _ENGINES.clear()
+
+
 def get_engine(comp: CompiledRelaxation, theta: np.ndarray, solver: str, options: dict):
     name = solver.upper()
     if name not in SOLVERS:

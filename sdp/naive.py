@@ -178,7 +178,13 @@ def apply_choi(J: np.ndarray, rho: np.ndarray, pair: str) -> np.ndarray:
 
 
 def trace_out_outputs(J: np.ndarray, pair: str) -> np.ndarray:
-    """``Tr_out J`` (8x8 on ``A_in B_in C_in``) for ``J`` in interleaved order (numpy)."""
+    """``Tr_out J`` (8x8 on ``A_in B_in C_in``) for ``J`` in interleaved order (numpy).
+
+    With the convention ``J = sum_ij |i><j| (x) L(|i><j|)`` this is the *transpose* of the
+    branch's POVM element: ``Tr_out J = (sum_K K^dag K)^T``. The completeness equation
+    ``sum_k Tr_out J_k + E = I`` is therefore the transpose of the usual one, and the model's
+    ``E`` is the transposed failure element (same PSD / PPT properties).
+    """
     Jn = from_interleaved(np.asarray(J), pair).reshape(8, 4, 8, 4)
     return np.einsum("iaja->ij", Jn)
 
@@ -302,8 +308,10 @@ class NaiveResult:
                     'solver_error' when cvxpy raised ``SolverError`` (message in ``message``).
     solver:         'SCS' or 'CLARABEL'.
     solver_version: version of the solver package.
-    solve_time:     seconds spent in the solver (as reported by the solver, via cvxpy).
-    compile_time:   seconds of model construction in Python plus cvxpy's canonicalisation.
+    solve_time:     wall seconds of ``problem.solve`` minus cvxpy's compilation time: the solver
+                    call (setup included) plus cvxpy's unpacking of the solution.
+    compile_time:   seconds of model construction in Python plus cvxpy's canonicalisation
+                    (``problem.compilation_time``).
     p_pairs:        {pair: Re Tr[J_k (rho^T (x) I)]} read off the primal Choi matrices
                     (unweighted success probability per pair); empty after a solver error.
     objective:      'exact' (success probability with exact EPR outputs) or 'fidelity'
@@ -312,6 +320,7 @@ class NaiveResult:
     iterations:     solver iterations (None if unavailable).
     wall_time:      total wall-clock seconds of the call.
     message:        solver error text, otherwise ''.
+    solver_reported_time: the solver's own setup + solve time (None if unavailable).
     """
 
     value: float | None
@@ -326,6 +335,7 @@ class NaiveResult:
     iterations: int | None = None
     wall_time: float | None = None
     message: str = ""
+    solver_reported_time: float | None = None
 
 
 def _solver_version(solver: str) -> str:
@@ -382,9 +392,9 @@ def naive_ppt_value(psi, pairs=("AB", "AC", "BC"), weights=None, objective="exac
     Returns a :class:`NaiveResult`. The value is whatever the solver returned; it is never a
     certified bound.
     """
-    t_start = time.perf_counter()
     import cvxpy as cp
 
+    t_start = time.perf_counter()
     vec = state_vector(psi)
     rho = np.outer(vec, vec.conj())
     if isinstance(pairs, str):
@@ -442,6 +452,7 @@ def naive_ppt_value(psi, pairs=("AB", "AC", "BC"), weights=None, objective="exac
     build_time = time.perf_counter() - t_build
 
     message = ""
+    t_solve = time.perf_counter()
     try:
         problem.solve(solver=solver, **opts)
         status = problem.status
@@ -450,11 +461,15 @@ def naive_ppt_value(psi, pairs=("AB", "AC", "BC"), weights=None, objective="exac
         status = "solver_error"
         value = None
         message = str(exc)
+    solve_wall = time.perf_counter() - t_solve
     stats = problem.solver_stats if status != "solver_error" else None
-    solve_time = getattr(stats, "solve_time", None) if stats is not None else None
+    reported = getattr(stats, "solve_time", None) if stats is not None else None
+    if reported is not None and getattr(stats, "setup_time", None) is not None:
+        reported += stats.setup_time
     iterations = getattr(stats, "num_iters", None) if stats is not None else None
-    comp = problem.compilation_time
-    compile_time = build_time + (comp if comp is not None else 0.0)
+    comp = problem.compilation_time or 0.0
+    compile_time = build_time + comp
+    solve_time = max(solve_wall - comp, 0.0)
 
     p_pairs = {}
     if status != "solver_error":
@@ -469,6 +484,7 @@ def naive_ppt_value(psi, pairs=("AB", "AC", "BC"), weights=None, objective="exac
         solve_time=solve_time, compile_time=compile_time, p_pairs=p_pairs,
         objective=objective, facial_reduction=bool(facial_reduction), iterations=iterations,
         wall_time=time.perf_counter() - t_start, message=message,
+        solver_reported_time=None if reported is None else float(reported),
     )
 
 

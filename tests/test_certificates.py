@@ -157,3 +157,24 @@ def test_verify_cli_rejects(tmp_path, certified):
     garbage.write_text("{not json")
     for p in (bad, garbage, tmp_path / "missing.json"):
         assert main(["verify", str(p)]) == 1
+
+
+@pytest.mark.parametrize("s", [F(1, 3), F(2, 5), F(1, 2)])
+def test_shortcut_trivial_bound_is_certified_and_matches_sdp(s):
+    from sdp import sep_upper_bound
+    st = psi_s(s)
+    short = sep_upper_bound(st)
+    assert short.method == "trivial" and short.certified == 1
+    assert verify_certificate(json.loads(json.dumps(short.certificate))).valid
+    full = sep_upper_bound(st, shortcut=False)
+    assert full.method == "ppt" and full.kind == "certified"
+    assert 1 <= full.certified <= 1 + F(1, 10 ** 6)
+    bad = copy.deepcopy(short.certificate)
+    bad["bound"]["exact"] = "99/100"
+    assert not verify_certificate(bad).valid
+
+
+def test_shortcut_not_taken_where_instrument_is_below_one():
+    from sdp import sep_upper_bound
+    res = sep_upper_bound(psi_s(F(3, 5)))
+    assert res.method == "ppt" and res.kind == "certified"

@@ -1,0 +1,215 @@
+"""``sepgap sweep FAMILY [options] --out DIR``: certified bounds over a family of W-class states.
+
+Families (:mod:`experiments.families`):
+
+* ``psi [--smin S] [--smax S] [--points N]``: the paper's psi_s (default 1/3 .. 1/2, 101 points).
+* ``simplex [--steps M]``: every x0 = 0 state x = (i, j, k)/M (default M = 8); a ternary heat map
+  of the certified gap; the summary names the maximum and where it is.
+* ``vacuum [--x0min X] [--x0max X] [--points N]``: sqrt(x0)|000> plus equal weights
+  xA = xB = xC = (1 - x0)/3 (default x0 = 0 .. 1, 11 points).
+* ``grid [--steps M] [--x0 LIST] [--sorted]``: every (x0, xA, xB, xC) of multiples of 1/M summing
+  to 1 (default M = 4); ``--x0 0,1/10,1/4`` instead takes, for each listed x0, the states
+  (1 - x0)(i, j, k)/M; ``--sorted`` keeps only xA >= xB >= xC.
+
+Every family writes ``DIR/<family>.csv``, ``.json``, ``.png``, ``.pdf``, ``certificates/`` and the
+partial file ``<family>.partial.jsonl`` (see :mod:`experiments.sweep`); one summary line goes to
+stdout. Column meanings: docs/experiments.md.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from analytics.states import parse_number
+
+from .evaluate import LOCC_DEFAULT_ROUNDS
+from .families import FamilyError, grid_family, psi_family, simplex_family, vacuum_family
+from .sweep import SweepError, run_sweep
+
+FAMILY_HELP = {
+    "psi": "the paper's psi_s = sqrt(s)|100> + sqrt((1-s)/2)(|010> + |001>)",
+    "simplex": "all x0 = 0 states x = (i, j, k)/M: ternary heat map of the certified gap",
+    "vacuum": "sqrt(x0)|000> + sqrt((1-x0)/3)(|100> + |010> + |001>), x0 from 0 to 1",
+    "grid": "general grid over (x0, xA, xB, xC) in multiples of 1/M",
+}
+
+
+def _option_value(text: str):
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_solver_options(items) -> dict:
+    """``["max_iters=20000", "eps_abs=1e-7"]`` -> ``{"max_iters": 20000, "eps_abs": 1e-07}``."""
+    out = {}
+    for item in items or ():
+        key, sep, val = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
+            raise SweepError(f"--solver-option {item!r}: expected KEY=VALUE, e.g. max_iters=20000")
+        out[key.strip()] = _option_value(val)
+    return out
+
+
+def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
+    """Options shared by ``sepgap fig1`` and every ``sepgap sweep`` family."""
+    # read '-1/10' or '-.5' as a (bad) number, not an unknown option, so the range check names it
+    p._negative_number_matcher = re.compile(r"^-\.?\d")
+    p.add_argument("--out", default=default_out, metavar="DIR",
+                   help=f"output directory, created if needed (default: {default_out})")
+    p.add_argument("--workers", type=int, default=1, metavar="K",
+                   help="worker processes (default 1); results do not depend on K")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the points already saved in DIR (same configuration) and compute "
+                        "only the missing ones")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress bar (there is none anyway unless on a terminal)")
+    p.add_argument("--solver", default="SCS", metavar="NAME",
+                   help="SDP solver for the PPT bound: SCS (default) or CLARABEL")
+    p.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="solver setting, repeatable, e.g. --solver-option max_iters=20000")
+    if LOCC_DEFAULT_ROUNDS is not None:
+        p.add_argument("--locc-rounds", type=int, default=LOCC_DEFAULT_ROUNDS, metavar="R",
+                       help="Fortescue-Lo rounds of the Theorem 2 LOCC protocol in the "
+                            f"locc_lower column (default {LOCC_DEFAULT_ROUNDS})")
+        p.add_argument("--no-locc", action="store_true", help="leave the LOCC columns empty")
+    p.add_argument("--no-shortcut", action="store_true",
+                   help="solve the PPT relaxation at every point (default: where the explicit "
+                        "SEP instrument reaches 1, the exact trivial bound SEP <= 1 is used)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit status 1 if any point has no certified SEP upper bound")
+
+
+def run_options(args) -> dict:
+    locc = getattr(args, "locc_rounds", None)
+    if getattr(args, "no_locc", False):
+        locc = None
+    return {"workers": args.workers, "resume": args.resume, "quiet": args.quiet,
+            "solver": args.solver, "solver_options": parse_solver_options(args.solver_option),
+            "locc_rounds": locc, "shortcut": not args.no_shortcut}
+
+
+def report(result, strict: bool) -> int:
+    """Print the summary line; a loud warning on stderr if some bound is not certified."""
+    print(result.line, flush=True)
+    unc = result.summary["uncertified"]
+    if unc:
+        print(f"sepgap: WARNING: {len(unc)} of {result.summary['points']} points have NO "
+              f"certified SEP upper bound (their sep_upper is a solver value): "
+              f"{', '.join(unc[:10])}{' ...' if len(unc) > 10 else ''}", file=sys.stderr)
+        if strict:
+            return 1
+    return 0
+
+
+#: (flag, attribute) of the options every run command records in its provenance.
+_RUN_FLAGS = (("--out", "out"), ("--workers", "workers"), ("--solver", "solver"),
+              ("--locc-rounds", "locc_rounds"))
+_FAMILY_FLAGS = {
+    "fig1": (("--points", "points"), ("--smin", "smin"), ("--smax", "smax")),
+    "psi": (("--smin", "smin"), ("--smax", "smax"), ("--points", "points")),
+    "simplex": (("--steps", "steps"),),
+    "vacuum": (("--x0min", "x0min"), ("--x0max", "x0max"), ("--points", "points")),
+    "grid": (("--steps", "steps"), ("--x0", "x0")),
+}
+
+
+def _command(args, words: list, out: str | None = None, **values) -> str:
+    """The effective command line (every option spelt out, defaults included), so the
+    provenance says exactly how to repeat the run however it was started."""
+    import shlex
+    key = words[-1]
+    parts = ["sepgap"] + words
+    for flag, attr in _FAMILY_FLAGS.get(key, ()) + _RUN_FLAGS:
+        v = values.get(attr, getattr(args, attr, None))
+        if attr == "out" and out is not None:
+            v = out
+        if attr == "locc_rounds" and getattr(args, "no_locc", False):
+            parts.append("--no-locc")
+            continue
+        if v is not None:
+            parts += [flag, str(v)]
+    parts += [f"--solver-option={o}" for o in getattr(args, "solver_option", [])]
+    for flag in ("sorted", "resume", "strict", "quiet"):
+        if getattr(args, flag, False):
+            parts.append(f"--{flag}")
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def _x0_list(text: str | None):
+    if text is None:
+        return None
+    vals = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            raise FamilyError(f"--x0 {text!r}: empty entry")
+        try:
+            vals.append(parse_number(part))
+        except Exception as exc:
+            raise FamilyError(f"--x0: {exc}") from None
+    return vals
+
+
+def build_family(args):
+    fam = args.family
+    if fam == "psi":
+        return psi_family(args.smin, args.smax, args.points)
+    if fam == "simplex":
+        return simplex_family(args.steps)
+    if fam == "vacuum":
+        return vacuum_family(args.x0min, args.x0max, args.points)
+    if fam == "grid":
+        return grid_family(args.steps, _x0_list(args.x0), args.sorted)
+    raise SweepError(f"unknown family {fam!r}")  # argparse rejects it first
+
+
+def run(args) -> int:
+    family = build_family(args)
+    out = args.out or f"results/{family.name}"
+    result = run_sweep(family, out, name=family.name,
+                       command=_command(args, ["sweep", args.family], out=out),
+                       **run_options(args))
+    return report(result, args.strict)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sweep", help="certified SEP bounds and kappa over a family of states",
+        description="Sweep a family of W-class states: kappa, the explicit SEP lower bound, the "
+                    "certified PPT upper bound and the gap, as CSV/JSON tables, certificates "
+                    "and a figure in DIR. Numbers are read exactly (1/3, 0.25, 2.5e-1).")
+    fams = p.add_subparsers(dest="family", metavar="FAMILY", parser_class=type(p))
+    fams.required = True
+    for name, text in FAMILY_HELP.items():
+        q = fams.add_parser(name, help=text, description=text)
+        if name == "psi":
+            q.add_argument("--smin", default="1/3", metavar="S", help="smallest s (default 1/3)")
+            q.add_argument("--smax", default="1/2", metavar="S", help="largest s (default 1/2)")
+            q.add_argument("--points", type=int, default=101, metavar="N",
+                           help="number of s values, s_i = smin + i (smax - smin)/(N - 1) "
+                                "(default 101)")
+        elif name == "simplex":
+            q.add_argument("--steps", type=int, default=8, metavar="M",
+                           help="grid x = (i, j, k)/M, i + j + k = M (default 8: 45 points)")
+        elif name == "vacuum":
+            q.add_argument("--x0min", default="0", metavar="X", help="smallest x0 (default 0)")
+            q.add_argument("--x0max", default="1", metavar="X", help="largest x0 (default 1)")
+            q.add_argument("--points", type=int, default=11, metavar="N",
+                           help="number of x0 values (default 11)")
+        elif name == "grid":
+            q.add_argument("--steps", type=int, default=4, metavar="M",
+                           help="components are multiples of 1/M (default 4: 35 points)")
+            q.add_argument("--x0", default=None, metavar="LIST",
+                           help="comma-separated x0 values; for each, x = (1 - x0)(i, j, k)/M")
+            q.add_argument("--sorted", action="store_true",
+                           help="only xA >= xB >= xC (the others are relabellings)")
+        add_run_options(q, "results/<family>")
+        q.set_defaults(func=run, out=None)

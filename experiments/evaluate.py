@@ -1,0 +1,276 @@
+"""One point of a sweep -> one row (a dict of JSON types) plus its certificate.
+
+Numbers in a row and what they mean (docs/experiments.md has the full list):
+
+* ``kappa``: :math:`\\kappa(\\vec x)` (Eq. 4). An upper bound on LOCC for every state (Theorem 1);
+  for ``x0 = 0`` it is the LOCC supremum (Theorem 2).
+* ``sep_lower``: success probability of an explicit separable instrument, checked exactly
+  (:func:`analytics.instruments.sep_lower_bound`): a rigorous lower bound on SEP. Empty for
+  ``x0 > 0`` (no instrument implemented).
+* ``sep_upper_certified``: exact upper bound on SEP from a verified dual certificate of the PPT
+  relaxation (:func:`sdp.ppt_upper_bound` with ``certify=True``). Empty when certification
+  failed: an uncertified number never goes into this column.
+* ``sep_upper``: ``sep_upper_certified`` when there is one, else the solver's value (then
+  ``sep_upper_kind`` is ``numerical`` or ``failed`` and ``sep_upper_status`` is the solver's status).
+* ``gap_certified = sep_lower - kappa`` (exact): a rigorous lower bound on
+  :math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
+* ``gap_upper = sep_upper_certified - kappa`` (exact, only for ``x0 = 0`` where kappa is the
+  LOCC supremum): a rigorous upper bound on the same gap.
+* ``kappa_exceeds_sep_upper``: ``True`` when the certified PPT bound is below kappa. Then
+  LOCC <= SEP <= PPT < kappa, so kappa is *not* the LOCC optimum of that state (possible only
+  for ``x0 > 0``, where Theorem 2 does not apply).
+
+Floats that are bounds are rounded outward from the exact value (``sep_lower``,
+``gap_certified`` down; ``sep_upper_certified``, ``gap_upper`` up), so even the float columns
+are valid bounds; the exact values are in the ``*_exact`` string columns.
+
+Reproducibility: the SCS engine cached by :mod:`sdp.engine` keeps adaptive state (its scale)
+between solves, so the same point solved after a different history returns a slightly different
+dual, hence a different (equally valid) certified bound. :func:`evaluate_point` therefore starts
+every point from a fresh solver instance; its result depends only on the state, the options
+and the warm start passed in.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from analytics.certificates import float_lower, float_upper
+from analytics.errors import SepgapError
+from analytics.instruments import sep_lower_bound
+from analytics.monotones import kappa as kappa_of
+
+from .families import Point, frac_str
+
+try:  # the LOCC column is optional: only if analytics.locc provides the protocols
+    from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
+    from analytics.locc import locc_lower_bound as _locc_lower_bound
+    from analytics.locc import theorem2_locc_lower as _theorem2_locc_lower
+except ImportError:  # pragma: no cover - depends on the analytics version
+    LOCC_DEFAULT_ROUNDS = None
+    _theorem2_locc_lower = None
+    _locc_lower_bound = None
+
+#: Columns of every row, in CSV order; a family's parameters (e.g. ``s``) go after ``index``
+#: and their exact strings (``s_exact``) before ``x0_exact``.
+BASE_COLUMNS = (
+    "id", "index",
+    "x0", "xA", "xB", "xC",
+    "kappa", "sep_lower", "sep_lower_kind",
+    "sep_upper", "sep_upper_status", "sep_upper_kind", "sep_upper_method", "sep_upper_certified",
+    "sep_upper_numerical",
+    "gap_certified", "gap_upper", "kappa_exceeds_sep_upper",
+    "locc_lower", "locc_protocol", "locc_rounds",
+    "iterations", "solve_time", "certify_time", "locc_time",
+    "certificate_file", "sep_upper_note",
+)
+EXACT_COLUMNS = ("x0_exact", "xA_exact", "xB_exact", "xC_exact", "kappa_exact",
+                 "sep_lower_exact", "sep_upper_certified_exact", "gap_certified_exact",
+                 "gap_upper_exact")
+#: Columns that change from run to run (wall-clock times); ignore them when comparing runs.
+TIMING_COLUMNS = ("solve_time", "certify_time", "locc_time")
+
+
+def columns_for(param_names=()) -> list:
+    """The CSV header for a family with parameters ``param_names``."""
+    base = list(BASE_COLUMNS)
+    cols = base[:2] + list(param_names) + base[2:]
+    return cols + [f"{p}_exact" for p in param_names] + list(EXACT_COLUMNS)
+
+
+float_down = float_lower  # outward rounding of lower bounds
+float_up = float_upper    # ... and of upper bounds
+
+
+def _finite(v) -> float | None:
+    return float(v) if v is not None and math.isfinite(float(v)) else None
+
+
+def reset_solver_state() -> None:
+    """Fresh solver instances for the next solve (:func:`sdp.engine.reset_solvers`): SCS adapts
+    its internal scale across solves of one instance, so results would depend on history."""
+    from sdp.engine import reset_solvers
+    reset_solvers()
+
+
+# ---- warm starts across processes and runs -------------------------------------------------------
+
+def encode_raw(raw) -> dict | None:
+    """A :class:`sdp.engine.RawSolution` as JSON (arrays as base64 of their float64 bytes:
+    bit-exact, so a resumed run warm-starts exactly as the interrupted one would have)."""
+    if raw is None or not dataclasses.is_dataclass(raw):
+        return None
+    out = {}
+    for f in dataclasses.fields(raw):
+        v = getattr(raw, f.name)
+        if isinstance(v, np.ndarray):
+            if v.dtype.kind not in "fiu":
+                return None
+            a = np.ascontiguousarray(v, dtype="<f8")
+            out[f.name] = {"b64f8": base64.b64encode(a.tobytes()).decode("ascii"),
+                           "shape": list(a.shape)}
+        elif isinstance(v, (np.floating, np.integer)):
+            out[f.name] = v.item()
+        elif v is None or isinstance(v, (str, int, float, bool)):
+            out[f.name] = v
+        else:  # a field this encoder does not know: store no warm start (resume starts cold)
+            return None
+    return out
+
+
+def decode_raw(d: dict | None):
+    """Inverse of :func:`encode_raw`; None if ``d`` is None or does not fit ``RawSolution``."""
+    if not d:
+        return None
+    from sdp.engine import RawSolution
+    kw = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and "b64f8" in v:
+            kw[k] = np.frombuffer(base64.b64decode(v["b64f8"]), dtype="<f8").reshape(v["shape"]).copy()
+        else:
+            kw[k] = v
+    try:
+        return RawSolution(**kw)
+    except TypeError:
+        return None
+
+
+def usable_warm_start(raw) -> bool:
+    """A previous solution is worth warm-starting from only if it is finite."""
+    if raw is None:
+        return False
+    try:
+        return all(np.all(np.isfinite(getattr(raw, k))) for k in ("x", "y", "s"))
+    except (AttributeError, TypeError):
+        return False
+
+
+# ---- one point -----------------------------------------------------------------------------------
+
+@dataclass
+class PointResult:
+    """``row`` (JSON types), ``certificate`` (dict or None) and ``raw`` (the solver's solution,
+    for warm-starting the next point; not stored in tables)."""
+
+    row: dict
+    certificate: dict | None
+    raw: object = None
+
+
+def _exact(row: dict, key: str, q) -> None:
+    row[f"{key}_exact"] = None if q is None else frac_str(q)
+
+
+def evaluate_point(point: Point, *, solver: str = "SCS", solver_options: dict | None = None,
+                   locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, warm_start=None,
+                   fresh_solver: bool = True, shortcut: bool = True) -> PointResult:
+    """Every number of the sweep for one point (module docstring).
+
+    ``locc_rounds=None`` leaves the LOCC columns empty. ``warm_start`` is the ``raw`` of a
+    previous :class:`PointResult` with the same zero pattern (the caller checks). Solver
+    errors caused by bad settings (:class:`sdp.SolverError`) propagate; any other failure of the
+    SDP is recorded in the row (``sep_upper_status = "error"``, ``sep_upper_note``).
+    """
+    from sdp import SolverError, sep_upper_bound
+
+    st = point.state.exact()
+    row: dict = {"id": point.id, "index": point.index}
+    for k, v in point.params.items():
+        if isinstance(v, Fraction):
+            row[k] = float(v)
+            row[f"{k}_exact"] = frac_str(v)
+        else:
+            row[k] = v
+            row[f"{k}_exact"] = None
+    comps = {"x0": st.x0, "xA": st.xA, "xB": st.xB, "xC": st.xC}
+    for k, v in comps.items():
+        row[k] = float(v)
+        _exact(row, k, v)
+
+    k = kappa_of(st)
+    row["kappa"] = float(k)
+    _exact(row, "kappa", k)
+
+    lb = sep_lower_bound(st)
+    lower = None if lb.value is None else Fraction(lb.value)
+    row["sep_lower"] = None if lower is None else float_down(lower)
+    row["sep_lower_kind"] = lb.kind
+    _exact(row, "sep_lower", lower)
+    gap = None if lower is None else lower - k
+    row["gap_certified"] = None if gap is None else float_down(gap)
+    _exact(row, "gap_certified", gap)
+
+    # ---- PPT upper bound, certified -------------------------------------------------------
+    if fresh_solver:
+        reset_solver_state()
+    certificate, raw, note = None, None, None
+    try:
+        res = sep_upper_bound(st, shortcut=shortcut, solver=solver, solver_options=solver_options,
+                              warm_start=warm_start if usable_warm_start(warm_start) else None)
+    except SolverError:
+        raise
+    except (SepgapError, ArithmeticError, ValueError, np.linalg.LinAlgError, RuntimeError) as exc:
+        res = None
+        note = f"{type(exc).__name__}: {exc}"
+    if res is None:
+        row.update({"sep_upper": None, "sep_upper_status": "error", "sep_upper_kind": "failed",
+                    "sep_upper_method": None,
+                    "sep_upper_certified": None, "sep_upper_numerical": None,
+                    "iterations": None, "solve_time": None, "certify_time": None})
+        cert_q = None
+    else:
+        raw = res.raw
+        cert_q = res.certified
+        certificate = res.certificate if cert_q is not None else None
+        numerical = _finite(res.value)
+        row["sep_upper_certified"] = None if cert_q is None else float_up(cert_q)
+        row["sep_upper_numerical"] = numerical
+        row["sep_upper"] = row["sep_upper_certified"] if cert_q is not None else numerical
+        row["sep_upper_status"] = res.status
+        row["sep_upper_kind"] = res.kind
+        row["sep_upper_method"] = res.method
+        row["iterations"] = res.iterations
+        row["solve_time"] = res.solve_time
+        row["certify_time"] = res.certify_time
+        if cert_q is None:
+            note = res.certification_error or "not certified"
+    _exact(row, "sep_upper_certified", cert_q)
+    row["sep_upper_note"] = note
+
+    if cert_q is not None and st.x0 == 0:
+        gu = cert_q - k
+        row["gap_upper"] = float_up(gu)
+        _exact(row, "gap_upper", gu)
+    else:
+        row["gap_upper"] = None
+        _exact(row, "gap_upper", None)
+    row["kappa_exceeds_sep_upper"] = None if cert_q is None else bool(cert_q < k)
+    row["certificate_file"] = f"certificates/{point.id}.json" if certificate is not None else None
+
+    # ---- LOCC lower bound from an explicit protocol -----------------------------------------
+    row.update({"locc_lower": None, "locc_protocol": None, "locc_rounds": None, "locc_time": None})
+    if locc_rounds is not None and _theorem2_locc_lower is not None:
+        t0 = time.perf_counter()
+        try:
+            if st.x0 == 0:
+                lr = _theorem2_locc_lower(st, locc_rounds)
+            else:
+                lr = _locc_lower_bound(st, locc_rounds)
+            row["locc_lower"] = _finite(lr.locc_lower)
+            row["locc_protocol"] = lr.protocol
+            row["locc_rounds"] = int(locc_rounds) if lr.protocol == "theorem2" else None
+        except (SepgapError, ArithmeticError, ValueError) as exc:
+            row["locc_protocol"] = f"error: {type(exc).__name__}: {exc}"
+        row["locc_time"] = time.perf_counter() - t0
+    return PointResult(row, certificate, raw)
+
+
+__all__ = ["BASE_COLUMNS", "EXACT_COLUMNS", "TIMING_COLUMNS", "columns_for", "PointResult",
+           "evaluate_point", "encode_raw", "decode_raw", "usable_warm_start",
+           "reset_solver_state", "float_down", "float_up", "LOCC_DEFAULT_ROUNDS"]

@@ -1,0 +1,688 @@
+"""The resumable, parallel sweep runner behind ``sepgap fig1`` and ``sepgap sweep``.
+
+:func:`run_sweep` evaluates every point of a family (:mod:`experiments.families`) with
+:func:`experiments.evaluate.evaluate_point` and writes, into the output directory ``DIR``:
+
+``<name>.partial.jsonl``  one JSON line per finished point, appended (flush + fsync) as soon as
+                          it finishes; the first line stores the configuration.
+``<name>.csv``            one row per point, sorted, plain CSV (loads into pandas as is).
+``<name>.json``           the same rows, provenance, the summary and every certificate.
+``<name>.png/.pdf``       the figure.
+``certificates/<id>.json`` each certificate on its own (``sepgap verify FILE``).
+
+The final files are written atomically (a temporary file in ``DIR``, then ``os.replace``) from
+the complete set of points, so a half-written file is never left behind.
+
+Determinism. The points are cut into fixed chunks of ``chunk_size`` (default 8) consecutive
+points, independent of the number of workers. A chunk is solved serially, each point
+warm-started from the previous point of the chunk when both have the same zero pattern (the
+first point of a chunk starts cold), every point from a fresh solver instance. Chunks go to
+worker processes (``spawn``, one BLAS thread each). So ``--workers 1`` and ``--workers K`` do
+the same computations. A point's warm-start data is stored with it in the partial file
+(bit-exact), so ``--resume`` continues a chunk exactly where it stopped: a resumed run gives
+the same numbers as an uninterrupted one and computes only the missing points.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import csv
+import io
+import json
+import math
+import multiprocessing as mp
+import os
+import platform
+import queue
+import re
+import signal
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from fractions import Fraction
+from pathlib import Path
+
+from analytics.errors import SepgapError
+
+from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
+                       usable_warm_start)
+from .families import Family, FamilyError, as_family, frac_str
+
+#: Points per chunk (the unit of warm-start chains and of parallel work).
+CHUNK_SIZE = 8
+PARTIAL_FORMAT = "sepgap-sweep-partial"
+PARTIAL_VERSION = 1
+#: Test hook: raise KeyboardInterrupt after this many points were recorded in this run.
+STOP_AFTER_ENV = "SEPGAP_SWEEP_STOP_AFTER"
+_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+class SweepError(SepgapError, ValueError):
+    """A sweep cannot start or continue (bad option, output directory, partial file)."""
+
+
+def _sepgap_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("sepgap")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+# ---- files -----------------------------------------------------------------------------------
+
+def prepare_out_dir(out_dir) -> Path:
+    """Create ``out_dir`` if needed and check that files can be created in it."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SweepError(f"cannot create output directory {out}: a file of that name exists") from None
+    except OSError as exc:
+        raise SweepError(f"cannot create output directory {out}: {exc.strerror or exc}") from None
+    if not out.is_dir():
+        raise SweepError(f"output path {out} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".sepgap-write-test.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SweepError(f"cannot write to output directory {out}: {exc.strerror or exc}") from None
+    return out
+
+
+def _file_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(path, write, binary: bool = False) -> Path:
+    """``write(fileobj)`` into a temporary file next to ``path``, fsync, then ``os.replace``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; give the usual umask permissions
+        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else
+                                                      {"encoding": "utf-8", "newline": ""})) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+_FILE_MODE = _file_mode()
+
+
+def _csv_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "True" if v else "False"
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else ""
+    return v
+
+
+def csv_text(rows: list, columns: list) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([_csv_value(r.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def json_text(doc: dict, rows: list, certificates: dict) -> str:
+    """Pretty at the top level, one line per row and per certificate (certificates are long)."""
+    parts = ["{"]
+    for k, v in doc.items():
+        parts.append(f" {json.dumps(k)}: " + json.dumps(v, indent=1).replace("\n", "\n ") + ",")
+    parts.append(' "rows": [')
+    parts.append(",\n".join("  " + json.dumps(r) for r in rows))
+    parts.append(" ],")
+    parts.append(' "certificates": {')
+    parts.append(",\n".join(f"  {json.dumps(k)}: {json.dumps(c)}" for k, c in certificates.items()))
+    parts.append(" }")
+    parts.append("}")
+    return "\n".join(parts) + "\n"
+
+
+# ---- the partial file ------------------------------------------------------------------------
+
+def _normalise(obj):
+    return json.loads(json.dumps(obj))
+
+
+def _config_diff(old: dict, new: dict) -> list:
+    keys = sorted(set(old) | set(new))
+    return [k for k in keys if old.get(k) != new.get(k)]
+
+
+def _read_partial(path: Path) -> tuple:
+    """``(header, records, clean)``; records are complete, parseable lines (a torn last line
+    from a crash is dropped), ``clean`` says whether nothing had to be dropped."""
+    with open(path, "rb") as f:
+        data = f.read()
+    lines = data.split(b"\n")
+    try:
+        header = json.loads(lines[0])
+        if header.get("format") != PARTIAL_FORMAT:
+            raise ValueError
+    except (ValueError, AttributeError):
+        raise SweepError(f"{path} is not a sepgap partial results file; use a new --out "
+                         "directory or delete it") from None
+    records, clean = [], data.endswith(b"\n")
+    for ln in lines[1:]:
+        if not ln.strip():
+            continue
+        try:
+            rec = json.loads(ln)
+            if not isinstance(rec, dict) or "id" not in rec or "row" not in rec:
+                raise ValueError
+            records.append(rec)
+        except ValueError:
+            clean = False
+    return header, records, clean
+
+
+class PartialFile:
+    """Append-only record of finished points (``<name>.partial.jsonl``)."""
+
+    def __init__(self, path: Path, config: dict, family: Family, resume: bool):
+        self.path = path
+        self.config = _normalise(config)
+        self.done: dict = {}
+        header_line = {"format": PARTIAL_FORMAT, "version": PARTIAL_VERSION, "config": self.config,
+                       "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        expected = {p.id: p for p in family.points}
+        if path.exists():
+            header, records, clean = _read_partial(path)
+            old = header.get("config")
+            if not records and not resume:
+                old = self.config  # nothing computed yet: nothing to mix up, start afresh
+            if old != self.config or header.get("version") != PARTIAL_VERSION:
+                diff = _config_diff(old or {}, self.config) or ["format version"]
+                raise SweepError(
+                    f"{path} holds results of a different configuration (differs in: "
+                    f"{', '.join(diff)}); use a new --out directory or delete {path}")
+            if resume:
+                for rec in records:
+                    p = expected.get(rec["id"])
+                    if p is None or rec["id"] in self.done:
+                        clean = False
+                        continue
+                    row = rec["row"]
+                    if [row.get(f"{k}_exact") for k in ("x0", "xA", "xB", "xC")] != \
+                            [frac_str(c) for c in p.components()]:
+                        clean = False
+                        continue
+                    self.done[rec["id"]] = rec
+                if not clean:  # drop a torn line or duplicates before appending
+                    header_line = header
+                    body = [json.dumps(header_line)] + [json.dumps(r) for r in self.done.values()]
+                    atomic_write(path, lambda f: f.write("\n".join(body) + "\n"))
+                self._f = open(path, "a", encoding="utf-8")
+                return
+        # fresh start (no file, or same configuration without --resume)
+        self._f = None
+        atomic_write(path, lambda f: f.write(json.dumps(header_line) + "\n"))
+        self._f = open(path, "a", encoding="utf-8")
+
+    def append(self, rec: dict) -> None:
+        self._f.write(json.dumps(rec) + "\n")
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        self.done[rec["id"]] = rec
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+# ---- running chunks ----------------------------------------------------------------------------
+
+def make_chunks(n: int, chunk_size: int) -> list:
+    return [list(range(i, min(i + chunk_size, n))) for i in range(0, n, chunk_size)]
+
+
+def run_chunk(task: dict, emit) -> None:
+    """Solve one chunk serially; ``emit(record)`` after every computed point.
+
+    ``task``: ``points`` (the chunk), ``compute`` (which of them to compute), ``warm`` (stored
+    warm-start data of already finished points, by position), ``options`` (for
+    :func:`evaluate_point`).
+    """
+    points, compute, stored, opts = task["points"], task["compute"], task["warm"], task["options"]
+    warm, prev_pattern = None, None
+    for j, p in enumerate(points):
+        pattern = p.zero_pattern()
+        if compute[j]:
+            ws = warm if prev_pattern == pattern else None
+            res = evaluate_point(p, warm_start=ws, **opts)
+            nxt = points[j + 1] if j + 1 < len(points) else None
+            keep = (nxt is not None and nxt.zero_pattern() == pattern
+                    and usable_warm_start(res.raw))
+            emit({"id": p.id, "row": res.row, "certificate": res.certificate,
+                  "warm": encode_raw(res.raw) if keep else None})
+            warm = res.raw
+        else:
+            warm = decode_raw(stored.get(j))
+        prev_pattern = pattern
+
+
+_QUEUE = None
+
+
+def _init_worker(q) -> None:
+    """Worker initializer: one BLAS thread, Ctrl-C handled by the parent only."""
+    global _QUEUE
+    for k in _THREAD_ENV:
+        os.environ[k] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _QUEUE = q
+
+
+def _worker_chunk(task: dict) -> int:
+    n = 0
+
+    def emit(rec):
+        nonlocal n
+        _QUEUE.put(rec)
+        n += 1
+    run_chunk(task, emit)
+    return n
+
+
+@contextlib.contextmanager
+def _single_thread_env():
+    """Spawned workers read the thread variables before any import of numpy (the child may
+    import the parent's main module first), so set them in the environment they inherit."""
+    old = {k: os.environ.get(k) for k in _THREAD_ENV}
+    try:
+        for k in _THREAD_ENV:
+            os.environ[k] = "1"
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_parallel(tasks: list, workers: int, handle) -> None:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    expected = sum(sum(t["compute"]) for t in tasks)
+    with _single_thread_env():
+        ex = cf.ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx,
+                                    initializer=_init_worker, initargs=(q,))
+        futures = [ex.submit(_worker_chunk, t) for t in tasks]
+    try:
+        received = 0
+        while received < expected:
+            try:
+                rec = q.get(timeout=0.2)
+            except queue.Empty:
+                for fut in futures:
+                    if fut.done() and fut.exception() is not None:
+                        raise fut.exception()
+                continue
+            handle(rec)
+            received += 1
+        for fut in futures:
+            fut.result()
+        ex.shutdown(wait=True)
+    except cf.process.BrokenProcessPool as exc:
+        _stop_pool(ex)
+        raise SweepError(f"a worker process died ({exc}); when calling run_sweep(workers > 1) "
+                         "from a script, put the call under `if __name__ == '__main__':`") from None
+    except BaseException:
+        _stop_pool(ex)
+        raise
+    finally:
+        q.close()
+        q.join_thread()
+
+
+def _stop_pool(ex) -> None:
+    """Cancel pending chunks and end the workers (they ignore SIGINT; the parent decides)."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    ex.shutdown(wait=False, cancel_futures=True)
+    for pr in procs:
+        with contextlib.suppress(Exception):
+            pr.terminate()
+    for pr in procs:
+        with contextlib.suppress(Exception):
+            pr.join(timeout=5)
+
+
+# ---- summary ---------------------------------------------------------------------------------
+
+def _where(family: Family, rows: list, limit: int = 3) -> str:
+    locs = [family.location(r) for r in rows]
+    head, sep, _ = locs[0].partition(" = ") if locs else ("", "", "")
+    if sep and all(loc.startswith(head + " = ") for loc in locs):
+        locs = [locs[0]] + [loc[len(head) + 3:] for loc in locs[1:]]
+    text = ", ".join(locs[:limit])
+    return text + (f" and {len(locs) - limit} more" if len(locs) > limit else "")
+
+
+def _ceil_str(q: Fraction, digits: int = 9, up: bool = True) -> str:
+    """``q`` rounded up (``up``) or down to ``digits`` significant digits, so that a printed
+    upper (lower) bound is still one."""
+    import decimal
+    ctx = decimal.Context(prec=digits, rounding=decimal.ROUND_CEILING if up else decimal.ROUND_FLOOR)
+    d = ctx.divide(decimal.Decimal(q.numerator), decimal.Decimal(q.denominator))
+    return format(d.normalize(ctx), "g") if d else "0"
+
+
+def summarize(family: Family, rows: list) -> dict:
+    """The numbers of the summary line (also stored in the JSON) and the line itself."""
+    n = len(rows)
+    uncert = [r for r in rows if r.get("sep_upper_kind") != "certified"]
+    s: dict = {"points": n, "certified": n - len(uncert),
+               "uncertified": [r["id"] for r in uncert]}
+    parts = []
+    gaps = [(Fraction(r["gap_certified_exact"]), r) for r in rows if r.get("gap_certified_exact")]
+    if gaps:
+        gmax = max(g for g, _ in gaps)
+        at = [r for g, r in gaps if g == gmax]
+        s["max_gap_certified"] = {"value": float(gmax), "exact": frac_str(gmax),
+                                  "ids": [r["id"] for r in at],
+                                  "where": [family.location(r) for r in at]}
+        if gmax > 0:
+            parts.append(f"max certified SEP-LOCC gap {_ceil_str(gmax, 6, up=False)}"
+                         + ("" if Fraction(float(gmax)) == gmax else f" (= {frac_str(gmax)})")
+                         + f" at {_where(family, at)}")
+        else:
+            parts.append(f"no certified SEP-LOCC gap (the explicit SEP instrument equals kappa "
+                         f"at all {len(gaps)} points where one applies)")
+    else:
+        s["max_gap_certified"] = None
+        parts.append("no certified SEP lower bound (no explicit instrument applies)")
+    ups = [(Fraction(r["gap_upper_exact"]), r) for r in rows if r.get("gap_upper_exact")]
+    if ups:
+        umax = max(g for g, _ in ups)
+        s["max_gap_upper"] = {"value": float(umax), "exact": frac_str(umax)}
+        cert_note = f"PPT certificates: gap <= {_ceil_str(umax)} everywhere; "
+    else:
+        s["max_gap_upper"] = None
+        cert_note = ""
+    exceed = [r for r in rows if r.get("kappa_exceeds_sep_upper") is True]
+    s["kappa_exceeds_sep_upper"] = {"count": len(exceed), "ids": [r["id"] for r in exceed],
+                                    "where": [family.location(r) for r in exceed]}
+    if exceed:
+        bad = [r for r in exceed if r.get("x0_exact") == "0"]
+        msg = (f"kappa exceeds the certified SEP upper bound at {len(exceed)} of {n} points "
+               f"({_where(family, exceed)}): there kappa is not the LOCC optimum")
+        if bad:
+            msg += f"; INCONSISTENT at {len(bad)} x0 = 0 points (kappa is the LOCC supremum there)"
+        parts.append(msg)
+    if uncert:
+        tail = (f"{n} points; WARNING: {len(uncert)} of {n} have NO certified SEP upper bound: "
+                f"{_where(family, uncert)}")
+    else:
+        tail = f"{n} points, all certified"
+    s["line"] = "; ".join(parts) + f" ({cert_note}{tail})"
+    return s
+
+
+# ---- the runner ------------------------------------------------------------------------------
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` produced: sorted ``rows`` (dicts), ``certificates`` by point id,
+    ``summary`` (dict; ``summary["line"]`` is the printed line), ``paths`` of the files,
+    ``computed`` (points computed in this run) and the ``family``."""
+
+    name: str
+    family: Family
+    rows: list
+    certificates: dict
+    summary: dict
+    paths: dict = field(default_factory=dict)
+    computed: int = 0
+
+    @property
+    def line(self) -> str:
+        return self.summary["line"]
+
+
+def _check_int(v, what: str, minimum: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        raise SweepError(f"{what} must be an integer >= {minimum}, got {v!r}")
+    return v
+
+
+def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None,
+              workers: int = 1, resume: bool = False, quiet: bool = False,
+              solver: str = "SCS", solver_options: dict | None = None,
+              locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, chunk_size: int = CHUNK_SIZE,
+              plot: bool = True, command: str | None = None, shortcut: bool = True) -> SweepResult:
+    """Evaluate a family of states and write the tables, certificates and figure.
+
+    Parameters
+    ----------
+    states_or_family:
+        A :class:`~experiments.families.Family` (e.g. ``psi_family(...)``), an iterable of
+        states, or a callable (with ``params``: ``f(t) -> state`` for each ``t``; without:
+        ``f() -> iterable``); see :func:`experiments.families.custom_family`.
+    out_dir:
+        Output directory (created if needed).
+    name:
+        File stem (``<name>.csv`` ...) and point-id prefix; default the family's name.
+    workers:
+        Worker processes (1: in this process). Results do not depend on it.
+    resume:
+        Keep the points already in ``<name>.partial.jsonl`` (same configuration required) and
+        compute only the missing ones. Without it an existing partial file of the same
+        configuration is started afresh; one of a different configuration is an error.
+    quiet:
+        No progress bar (there is none anyway unless stdout and stderr are terminals).
+    solver, solver_options:
+        Passed to :func:`sdp.ppt_upper_bound` (``"SCS"`` or ``"CLARABEL"``).
+    locc_rounds:
+        Fortescue-Lo budget of the LOCC protocol column; None: no LOCC column values.
+    shortcut:
+        Where the checked explicit SEP instrument reaches 1, use the exact trivial bound
+        ``SEP <= 1`` (with its certificate) instead of solving the SDP (default True;
+        :func:`sdp.bounds.sep_upper_bound`). False: solve the PPT relaxation at every point.
+    chunk_size:
+        Points per warm-start chain (part of the configuration: changing it changes numbers
+        in the last digits of the solver output, and hence the certified bounds).
+    plot:
+        Write ``<name>.png`` and ``<name>.pdf``.
+    command:
+        Command line recorded in the provenance (default: ``sys.argv``).
+    """
+    from sdp import SOLVERS
+
+    family = as_family(states_or_family, params=params)
+    name = name or family.name
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
+        raise SweepError(f"name {name!r}: use letters, digits, '_', '-' and '.'")
+    if name != family.name:
+        family = family.renamed(name)
+    workers = _check_int(workers, "--workers", 1)
+    chunk_size = _check_int(chunk_size, "chunk_size", 1)
+    if not isinstance(solver, str) or solver.upper() not in SOLVERS:
+        raise SweepError(f"unknown solver {solver!r} (choose from {', '.join(SOLVERS)})")
+    solver = solver.upper()
+    if locc_rounds is not None:
+        locc_rounds = _check_int(locc_rounds, "--locc-rounds", 0)
+    out = prepare_out_dir(out_dir)
+
+    opts = {"solver": solver, "solver_options": dict(solver_options or {}),
+            "locc_rounds": locc_rounds, "shortcut": bool(shortcut)}
+    config = {"name": name, "family": family.config, "points": len(family),
+              "fingerprint": family.fingerprint(), "solver": solver,
+              "solver_options": {k: opts["solver_options"][k] for k in sorted(opts["solver_options"])},
+              "locc_rounds": locc_rounds, "chunk_size": chunk_size,
+              "shortcut": bool(shortcut), "sepgap": _sepgap_version()}
+    lock = _lock_dir(out, name)
+    try:
+        return _run_locked(family, out, name, config, opts, workers, resume, quiet, plot,
+                           locc_rounds, chunk_size, command)
+    finally:
+        lock.close()
+
+
+def _lock_dir(out: Path, name: str):
+    """An exclusive lock on ``DIR/.<name>.lock`` for the whole run: two runs writing the same
+    partial file would interleave their points."""
+    f = open(out / f".{name}.lock", "a+")
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return f
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        raise SweepError(f"another sepgap run is writing {out / name}.* right now; wait for it "
+                         "or use a different --out directory") from None
+    return f
+
+
+def _run_locked(family, out, name, config, opts, workers, resume, quiet, plot, locc_rounds,
+                chunk_size, command) -> SweepResult:
+    partial = PartialFile(out / f"{name}.partial.jsonl", config, family, resume)
+    n_before = len(partial.done)
+    computed = 0
+    try:
+        chunks = make_chunks(len(family), chunk_size)
+        tasks = []
+        for idx in chunks:
+            pts = [family.points[i] for i in idx]
+            compute = [p.id not in partial.done for p in pts]
+            if not any(compute):
+                continue
+            warm = {j: partial.done[p.id].get("warm") for j, p in enumerate(pts)
+                    if not compute[j] and j + 1 < len(pts) and compute[j + 1]}
+            tasks.append({"points": pts, "compute": compute, "warm": warm, "options": opts})
+        n_missing = sum(sum(t["compute"]) for t in tasks)
+        show = (not quiet) and sys.stderr.isatty() and sys.stdout.isatty()
+        stop_after = os.environ.get(STOP_AFTER_ENV)
+        stop_after = int(stop_after) if stop_after and stop_after.strip().isdigit() else None
+
+        from tqdm import tqdm
+        bar = tqdm(total=len(family), initial=n_before, desc=name, unit="pt", disable=not show,
+                   file=sys.stderr, dynamic_ncols=True)
+
+        def handle(rec):
+            nonlocal computed
+            partial.append(rec)
+            computed += 1
+            bar.update(1)
+            if stop_after is not None and computed >= stop_after and computed < n_missing:
+                raise KeyboardInterrupt
+        try:
+            if n_missing:
+                if workers == 1 or len(tasks) == 1:
+                    for t in tasks:
+                        run_chunk(t, handle)
+                else:
+                    _run_parallel(tasks, workers, handle)
+        finally:
+            bar.close()
+    except KeyboardInterrupt:
+        partial.close()
+        print(f"sepgap: {len(partial.done)} of {len(family)} points are saved in "
+              f"{partial.path}; run the same command with --resume to finish", file=sys.stderr)
+        raise
+    finally:
+        partial.close()
+
+    missing = [p.id for p in family.points if p.id not in partial.done]
+    if missing:  # pragma: no cover - every chunk reports every point it computes
+        raise SweepError(f"{len(missing)} points were not computed ({', '.join(missing[:5])})")
+    records = [partial.done[p.id] for p in family.points]
+    rows = [r["row"] for r in records]
+    certificates = {r["id"]: r["certificate"] for r in records if r.get("certificate")}
+    summary = summarize(family, rows)
+    result = SweepResult(name, family, rows, certificates, summary, computed=computed)
+    provenance = _provenance(config, opts, workers, command, resumed=bool(resume and n_before),
+                             computed=computed, rows=rows)
+    result.paths = write_outputs(out, name, family, rows, certificates, summary, provenance,
+                                 plot=plot, locc_rounds=locc_rounds)
+    return result
+
+
+def _provenance(config, opts, workers, command, resumed, computed, rows) -> dict:
+    import numpy
+    import scipy
+    solver = opts["solver"]
+    try:
+        from sdp.engine import CLARABEL_DEFAULTS, SCS_DEFAULTS
+        defaults = SCS_DEFAULTS if solver == "SCS" else CLARABEL_DEFAULTS
+    except ImportError:  # pragma: no cover
+        defaults = {}
+    try:
+        mod = __import__(solver.lower())
+        solver_version = getattr(mod, "__version__", "unknown")
+    except ImportError:  # pragma: no cover
+        solver_version = "unknown"
+    if command is None:
+        command = " ".join([Path(sys.argv[0]).name] + sys.argv[1:]) if sys.argv else ""
+    return {
+        "sepgap": _sepgap_version(),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "argv": list(sys.argv),
+        "solver": solver, "solver_version": solver_version,
+        "solver_options": {**defaults, **opts["solver_options"]},
+        "certify": True,
+        "shortcut": opts["shortcut"],
+        "locc_rounds": opts["locc_rounds"],
+        "chunk_size": config["chunk_size"],
+        "workers": workers,
+        "resumed": resumed,
+        "points_computed_in_this_run": computed,
+        "python": platform.python_version(), "numpy": numpy.__version__,
+        "scipy": scipy.__version__, "platform": platform.platform(),
+    }
+
+
+def write_outputs(out: Path, name: str, family: Family, rows: list, certificates: dict,
+                  summary: dict, provenance: dict, plot: bool = True,
+                  locc_rounds=None) -> dict:
+    """Atomically write ``<name>.csv``, ``<name>.json``, ``certificates/`` and the figure."""
+    columns = columns_for(family.param_names)
+    paths = {}
+    text = csv_text(rows, columns)
+    paths["csv"] = atomic_write(out / f"{name}.csv", lambda f: f.write(text))
+    doc = {"name": name, "family": family.config, "summary": summary, "provenance": provenance,
+           "columns": columns}
+    jtext = json_text(doc, rows, certificates)
+    paths["json"] = atomic_write(out / f"{name}.json", lambda f: f.write(jtext))
+    cdir = out / "certificates"
+    cdir.mkdir(exist_ok=True)
+    for pid, cert in certificates.items():
+        ctext = json.dumps(cert, indent=1) + "\n"
+        atomic_write(cdir / f"{pid}.json", lambda f, t=ctext: f.write(t))
+    stale = re.compile(re.escape(name) + r"-\d+\.json")
+    for f in cdir.iterdir():  # certificates of an earlier run with more points
+        if stale.fullmatch(f.name) and f.stem not in certificates:
+            with contextlib.suppress(OSError):
+                f.unlink()
+    paths["certificates"] = cdir
+    if plot:
+        from . import plots
+        paths.update(plots.plot_family(family, rows, out / name, summary=summary,
+                                       locc_rounds=locc_rounds))
+    return paths
+
+
+__all__ = ["run_sweep", "SweepResult", "SweepError", "summarize", "write_outputs",
+           "prepare_out_dir", "atomic_write", "make_chunks", "run_chunk", "CHUNK_SIZE",
+           "STOP_AFTER_ENV", "FamilyError"]
