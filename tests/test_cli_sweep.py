@@ -94,13 +94,13 @@ def test_simplex_finds_one_eighth_at_permutations(tmp_path):
 
 
 def test_strict_exit_status_when_not_certified(tmp_path, monkeypatch):
-    real = sdp.ppt_upper_bound
+    real = sdp.sep_upper_bound
 
     def fake(state, **kw):
         res = real(state, **kw)
         res.certified, res.certificate, res.certification_error = None, None, "simulated"
         return res
-    monkeypatch.setattr(sdp, "ppt_upper_bound", fake)
+    monkeypatch.setattr(sdp, "sep_upper_bound", fake)
     argv = ["sweep", "psi", "--smin", "1/2", "--smax", "1/2", "--points", "1", "--no-locc",
             "--out", str(tmp_path)]
     code, out, err = run_cli(argv)

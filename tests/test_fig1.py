@@ -66,7 +66,9 @@ def test_csv_columns_and_values(fig1):
     gaps = [F(r["gap_certified_exact"]) for r in rows]
     assert max(gaps) == F(1, 8) and gaps.index(max(gaps)) == 2
     for r in rows:
-        assert r["sep_upper_kind"] == "certified" and r["sep_upper_status"] == "optimal"
+        assert r["sep_upper_kind"] == "certified"
+        # the default shortcut: Eq. (7) reaches 1 on [1/3, 1/2], so the exact bound 1 is used
+        assert (r["sep_upper_method"], r["sep_upper_status"]) == ("trivial", "analytic")
         assert r["sep_upper"] == r["sep_upper_certified"]
         k, lo, up = (F(r[c]) for c in ("kappa_exact", "sep_lower_exact",
                                        "sep_upper_certified_exact"))

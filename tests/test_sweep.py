@@ -11,9 +11,11 @@ from experiments.evaluate import TIMING_COLUMNS, evaluate_point
 from experiments.families import psi_family
 from experiments.sweep import STOP_AFTER_ENV, SweepError, run_sweep
 
-# 6 points in chunks of 3: two chunks, so workers=2 really runs them in parallel, and an
-# interruption after 2 points stops in the middle of the first chunk (tests the stored warm start)
-FAMILY = dict(smin="1/3", smax="1/2", points=6)
+# 7 points in chunks of 3: three chunks, so workers=2 really runs them in parallel. The range
+# crosses s = 1/2: shortcut points (trivial bound) first, then SDP points (warm-started chains);
+# an interruption after 4 points stops inside the second chunk, after two SDP points, so the
+# resumed run must continue from the stored warm start
+FAMILY = dict(smin="2/5", smax="7/10", points=7)  # s = 2/5, 9/20, 1/2, ..., 7/10
 CHUNK = 3
 
 
@@ -35,12 +37,13 @@ def reference(tmp_path_factory):
 
 def test_reference_rows(reference):
     out, res = reference
-    assert [r["index"] for r in res.rows] == list(range(6))
+    assert [r["index"] for r in res.rows] == list(range(7))
     assert all(r["sep_upper_kind"] == "certified" for r in res.rows)
-    assert res.rows[-1]["gap_certified_exact"] == "1/8"
+    assert [r["sep_upper_method"] for r in res.rows] == ["trivial"] * 3 + ["ppt"] * 4
+    assert res.rows[2]["gap_certified_exact"] == "1/8"
     assert res.summary["max_gap_certified"]["exact"] == "1/8"
     assert res.line.startswith("max certified SEP-LOCC gap 0.125 at s = 1/2")
-    assert "6 points, all certified" in res.line
+    assert "7 points, all certified" in res.line
     assert no_temp_files(out) and no_temp_files(out / "certificates")
 
 
@@ -53,16 +56,16 @@ def test_workers_give_identical_rows(reference, tmp_path):
 
 def test_interrupted_then_resumed_equals_uninterrupted(reference, tmp_path, monkeypatch):
     out, _ = reference
-    monkeypatch.setenv(STOP_AFTER_ENV, "2")
+    monkeypatch.setenv(STOP_AFTER_ENV, "4")
     with pytest.raises(KeyboardInterrupt):
         run_sweep(psi_family(**FAMILY), tmp_path, name="ps", chunk_size=CHUNK, quiet=True)
     monkeypatch.delenv(STOP_AFTER_ENV)
     lines = (tmp_path / "ps.partial.jsonl").read_text().splitlines()
-    assert len(lines) == 1 + 2  # header + 2 points, flushed
+    assert len(lines) == 1 + 4  # header + 4 points, flushed
     assert not (tmp_path / "ps.csv").exists()  # no final file from an incomplete run
     res = run_sweep(psi_family(**FAMILY), tmp_path, name="ps", chunk_size=CHUNK, resume=True,
                     quiet=True, plot=False)
-    assert res.computed == 4  # only the missing points
+    assert res.computed == 3  # only the missing points
     assert table(tmp_path / "ps.csv") == table(out / "ps.csv")
     assert no_temp_files(tmp_path)
 
@@ -72,14 +75,14 @@ def test_torn_last_line_and_duplicates_are_dropped_on_resume(reference, tmp_path
     fam = psi_family(**FAMILY)
     part = tmp_path / "ps.partial.jsonl"
     lines = (out / "ps.partial.jsonl").read_text().splitlines()
-    # keep 3 points, duplicate one, and leave half a line as a crash would
-    part.write_text("\n".join(lines[:4] + [lines[2]]) + "\n" + lines[4][: len(lines[4]) // 2])
+    # keep 4 points, duplicate one, and leave half a line as a crash would
+    part.write_text("\n".join(lines[:5] + [lines[2]]) + "\n" + lines[5][: len(lines[5]) // 2])
     res = run_sweep(fam, tmp_path, name="ps", chunk_size=CHUNK, resume=True, quiet=True,
                     plot=False)
     assert res.computed == 3
     assert table(tmp_path / "ps.csv") == table(out / "ps.csv")
     ids = [json.loads(ln)["id"] for ln in part.read_text().splitlines()[1:]]
-    assert len(ids) == len(set(ids)) == 6
+    assert len(ids) == len(set(ids)) == 7
 
 
 def test_different_configuration_is_not_mixed_in(reference, tmp_path):
@@ -147,16 +150,16 @@ def test_callable_family_with_params(tmp_path):
 def test_uncertified_number_never_in_certified_column(monkeypatch, tmp_path):
     """When certification fails, sep_upper carries the solver value, sep_upper_certified stays
     empty, and the summary says so loudly."""
-    real = sdp.ppt_upper_bound
+    real = sdp.sep_upper_bound
 
     def fake(state, **kw):
         res = real(state, **kw)
         res.certified, res.certificate = None, None
         res.certification_error = "simulated failure"
         return res
-    monkeypatch.setattr(sdp, "ppt_upper_bound", fake)
+    monkeypatch.setattr(sdp, "sep_upper_bound", fake)
     res = run_sweep(psi_family("1/2", "1/2", 1), tmp_path, name="f", quiet=True, locc_rounds=None,
-                    plot=False)
+                    plot=False, shortcut=False)
     row = res.rows[0]
     assert row["sep_upper_certified"] is None and row["sep_upper_certified_exact"] is None
     assert row["sep_upper_kind"] == "numerical" and row["sep_upper_status"] == "optimal"
