@@ -29,14 +29,13 @@ Builders:
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from .errors import InstrumentError
-from .states import PAIRS, PARTIES, WClassState, as_state
+from .states import PAIRS, PARTIES, WClassState, as_state, nonnegative_real
 
 #: Outcome labels: success on a pair, or failure.
 OUTCOMES = PAIRS + ("fail",)
@@ -44,17 +43,7 @@ OUTCOMES = PAIRS + ("fail",)
 
 def _square(name: str, value) -> Fraction | float:
     """Validate a diagonal entry squared: a finite real >= 0 (Fraction kept exact)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InstrumentError(f"{name} = {value!r} is not a real number")
-    if isinstance(value, numbers.Rational):
-        v = Fraction(value)
-    else:
-        v = float(value)
-        if not math.isfinite(v):
-            raise InstrumentError(f"{name} = {v} is not finite")
-    if v < 0:
-        raise InstrumentError(f"{name} = {v} is negative; a squared diagonal entry must be >= 0")
-    return v
+    return nonnegative_real(name, value, InstrumentError)
 
 
 @dataclass(frozen=True)

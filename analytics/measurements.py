@@ -72,7 +72,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .errors import SepgapError
-from .states import PAIRS, PARTIES, WClassState, as_state
+from .states import PAIRS, PARTIES, WClassState, as_state, nonnegative_real
 
 #: Absolute tolerance of float completeness checks.
 COMPLETENESS_ATOL = 1e-12
@@ -90,17 +90,7 @@ class InvalidMeasurementError(SepgapError, ValueError):
 
 def _real_entry(name: str, value) -> Fraction | float:
     """A finite real >= 0; rationals become Fractions (exact), others floats."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidMeasurementError(f"{name} = {value!r} is not a real number")
-    if isinstance(value, numbers.Rational):
-        v = Fraction(value)
-    else:
-        v = float(value)
-        if not math.isfinite(v):
-            raise InvalidMeasurementError(f"{name} = {v} is not finite")
-    if v < 0:
-        raise InvalidMeasurementError(f"{name} = {v} is negative (must be >= 0)")
-    return v
+    return nonnegative_real(name, value, InvalidMeasurementError)
 
 
 def _offdiag_entry(name: str, value) -> Fraction | float | complex:

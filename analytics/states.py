@@ -51,6 +51,22 @@ def parse_number(text: str) -> Fraction:
     return value
 
 
+def nonnegative_real(name: str, value, error: type = InvalidStateError) -> Fraction | float:
+    """A finite real >= 0: rationals become Fractions (exact), other reals floats; anything
+    else raises ``error`` naming ``name`` and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise error(f"{name} = {value!r} is not a real number")
+    if isinstance(value, numbers.Rational):
+        v = Fraction(int(value.numerator), int(value.denominator))
+    else:
+        v = float(value)
+        if not math.isfinite(v):
+            raise error(f"{name} = {v} is not finite")
+    if v < 0:
+        raise error(f"{name} = {v} is negative (must be >= 0)")
+    return v
+
+
 def _check_component(name: str, value) -> Fraction | float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         if isinstance(value, numbers.Complex):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import tempfile
 from fractions import Fraction
@@ -29,10 +28,10 @@ from pathlib import Path
 
 from analytics.certificates import float_upper
 from analytics.errors import SepgapError
-from analytics.errors import InvalidStateError
 from analytics.instruments import sep_lower_bound
 from analytics.monotones import eta, kappa
-from analytics.states import PAIRS, WClassState, parse_number
+from analytics.states import PAIRS, WClassState
+from experiments.cli_args import add_state_arguments, parse_solver_options, state_from_args  # noqa: F401
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
 NUMBER_KEYS = ("x0", "xA", "xB", "xC", "kappa", "eta", "sep_lower", "gap_lower")
@@ -90,49 +89,13 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def state_from_args(args) -> WClassState:
-    """Parse XA XB XC (and --x0) exactly; errors name the argument and the value."""
-    vals = {}
-    for name in ("XA", "XB", "XC", "x0"):
-        text = getattr(args, name)
-        if text is None:
-            continue
-        try:
-            vals[name] = parse_number(text)
-        except InvalidStateError as exc:
-            raise InvalidStateError(f"{name}: {exc}") from None
-    return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
-
-
-def _solver_options(items) -> dict:
-    """``KEY=VALUE`` pairs; values parsed as int, float, true/false, else kept as strings."""
-    opts = {}
-    for item in items or ():
-        if "=" not in item:
-            raise ValueError(f"--solver-option expects KEY=VALUE, got {item!r}")
-        key, val = item.split("=", 1)
-        low = val.lower()
-        if low in ("true", "false"):
-            opts[key] = low == "true"
-            continue
-        for conv in (int, float):
-            try:
-                opts[key] = conv(val)
-                break
-            except ValueError:
-                continue
-        else:
-            opts[key] = val
-    return opts
-
-
 def sdp_report(state: WClassState, args) -> dict:
     """The PPT upper bound for ``state`` as JSON-ready keys (``sep_upper*``)."""
     from sdp import ppt_upper_bound
 
     certify = bool(args.certify or args.save_cert)
     res = ppt_upper_bound(state, pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
-                          solver=args.solver, solver_options=_solver_options(args.solver_option),
+                          solver=args.solver, solver_options=parse_solver_options(args.solver_option),
                           certify=certify)
     up = res.certified if res.certified is not None else None
     rep = {
@@ -234,14 +197,7 @@ def register(subparsers) -> None:
         "bound", help="kappa, eta and the explicit SEP lower bound for one W-class state",
         description="Analytic numbers for one W-class state: kappa, eta, the explicit checked "
                     "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
-    # argparse takes '-1/10' or '-1e-3' for an option and then reports a missing XC; read every
-    # '-<digit>' or '-.<digit>' as a number instead, so the state check names the negative value
-    p._negative_number_matcher = re.compile(r"^-\.?\d")
-    for name, ket in (("XA", "|100>"), ("XB", "|010>"), ("XC", "|001>")):
-        p.add_argument(name, help=f"weight of {ket}, e.g. 1/2 or 0.25 (read exactly)")
-    p.add_argument("--x0", default=None, metavar="X0",
-                   help="weight of |000>; if given, x0 + XA + XB + XC must equal 1 "
-                        "(default: 1 - XA - XB - XC)")
+    add_state_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     g = p.add_argument_group("SDP upper bound (PPT relaxation)")
     g.add_argument("--no-sdp", action="store_true", help="skip the SDP bound (default: solve it)")

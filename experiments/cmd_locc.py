@@ -17,26 +17,10 @@ when :math:`\\kappa` is exact, ``epsilon_exact``, and ``plot`` (the plotted data
 from __future__ import annotations
 
 import json
-import re
 from fractions import Fraction
 
-from analytics.errors import InvalidStateError
 from analytics.locc import DEFAULT_ROUNDS, ProtocolError, locc_lower_bound
-from analytics.states import WClassState, parse_number
-
-
-def state_from_args(args) -> WClassState:
-    """Parse XA XB XC (and --x0) exactly with :func:`parse_number`; errors name the argument."""
-    vals = {}
-    for name in ("XA", "XB", "XC", "x0"):
-        text = getattr(args, name)
-        if text is None:
-            continue
-        try:
-            vals[name] = parse_number(text)
-        except InvalidStateError as exc:
-            raise InvalidStateError(f"{name}: {exc}") from None
-    return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
+from .cli_args import add_state_arguments, state_from_args  # noqa: F401  (re-exported)
 
 
 def _sep_value(state):
@@ -123,12 +107,7 @@ def register(subparsers) -> None:
                     "its success probability, kappa and their distance. Numbers are exact: "
                     "1/2, 0.25, 2.5e-1.")
     # read '-1/10', '-1e-3' as numbers (so the state check names the negative value)
-    p._negative_number_matcher = re.compile(r"^-\.?\d")
-    for name, ket in (("XA", "|100>"), ("XB", "|010>"), ("XC", "|001>")):
-        p.add_argument(name, help=f"weight of {ket}, e.g. 1/2 or 0.25 (read exactly)")
-    p.add_argument("--x0", default=None, metavar="X0",
-                   help="weight of |000>; if given, x0 + XA + XB + XC must equal 1 "
-                        "(default: 1 - XA - XB - XC)")
+    add_state_arguments(p)
     p.add_argument("--rounds", type=str, default=str(DEFAULT_ROUNDS), metavar="N",
                    help=f"Fortescue-Lo budget: rounds of weak measurements by A, B, C "
                         f"(default {DEFAULT_ROUNDS})")

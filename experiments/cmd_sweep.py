@@ -23,6 +23,7 @@ import sys
 
 from analytics.states import parse_number
 
+from .cli_args import parse_solver_options
 from .evaluate import LOCC_DEFAULT_ROUNDS
 from .families import FamilyError, grid_family, psi_family, simplex_family, vacuum_family
 from .sweep import SweepError, run_sweep
@@ -33,29 +34,6 @@ FAMILY_HELP = {
     "vacuum": "sqrt(x0)|000> + sqrt((1-x0)/3)(|100> + |010> + |001>), x0 from 0 to 1",
     "grid": "general grid over (x0, xA, xB, xC) in multiples of 1/M",
 }
-
-
-def _option_value(text: str):
-    low = text.strip().lower()
-    if low in ("true", "false"):
-        return low == "true"
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text
-
-
-def parse_solver_options(items) -> dict:
-    """``["max_iters=20000", "eps_abs=1e-7"]`` -> ``{"max_iters": 20000, "eps_abs": 1e-07}``."""
-    out = {}
-    for item in items or ():
-        key, sep, val = item.partition("=")
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
-            raise SweepError(f"--solver-option {item!r}: expected KEY=VALUE, e.g. max_iters=20000")
-        out[key.strip()] = _option_value(val)
-    return out
 
 
 def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:

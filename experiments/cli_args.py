@@ -1,0 +1,62 @@
+"""Argument helpers shared by the subcommands (one state given as XA XB XC [--x0 X0];
+solver options as KEY=VALUE)."""
+from __future__ import annotations
+
+import re
+
+from analytics.errors import InvalidStateError, SepgapError
+from analytics.states import WClassState, parse_number
+
+
+def add_state_arguments(p) -> None:
+    """Positional XA XB XC and --x0, read exactly (1/2, 0.25, 2.5e-1)."""
+    # argparse takes '-1/10' or '-1e-3' for an option and then reports a missing XC; read every
+    # '-<digit>' or '-.<digit>' as a number instead, so the state check names the negative value
+    p._negative_number_matcher = re.compile(r"^-\.?\d")
+    for name, ket in (("XA", "|100>"), ("XB", "|010>"), ("XC", "|001>")):
+        p.add_argument(name, help=f"weight of {ket}, e.g. 1/2 or 0.25 (read exactly)")
+    p.add_argument("--x0", default=None, metavar="X0",
+                   help="weight of |000>; if given, x0 + XA + XB + XC must equal 1 "
+                        "(default: 1 - XA - XB - XC)")
+
+
+def state_from_args(args) -> WClassState:
+    """Parse XA XB XC (and --x0) exactly; errors name the argument and the value."""
+    vals = {}
+    for name in ("XA", "XB", "XC", "x0"):
+        text = getattr(args, name)
+        if text is None:
+            continue
+        try:
+            vals[name] = parse_number(text)
+        except InvalidStateError as exc:
+            raise InvalidStateError(f"{name}: {exc}") from None
+    return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
+
+
+class SolverOptionError(SepgapError, ValueError):
+    """A --solver-option is not KEY=VALUE."""
+
+
+def _option_value(text: str):
+    low = text.strip().lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_solver_options(items) -> dict:
+    """``["max_iters=20000", "eps_abs=1e-7"]`` -> ``{"max_iters": 20000, "eps_abs": 1e-07}``
+    (true/false become booleans, numbers numbers, anything else stays a string)."""
+    out = {}
+    for item in items or ():
+        key, sep, val = item.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
+            raise SolverOptionError(f"--solver-option {item!r}: expected KEY=VALUE, e.g. max_iters=20000")
+        out[key.strip()] = _option_value(val)
+    return out
