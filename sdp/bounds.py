@@ -48,17 +48,33 @@ def trivial_upper_bound(state: WClassState) -> PPTBound:
                     certify_time=time.perf_counter() - t0, method="trivial")
 
 
-def sep_upper_bound(state, *, shortcut: bool = True, certify: bool = True, **ppt_options) -> PPTBound:
+def sep_upper_bound(state, *, shortcut: bool = True, certify: bool = True,
+                    fallback: str | None = "CLARABEL", **ppt_options) -> PPTBound:
     """Certified upper bound on the optimal SEP probability (all pairs, exact conversion).
 
     ``shortcut=True`` (default): where the checked explicit SEP lower bound is 1, return the
     exact trivial bound 1 (method "trivial") instead of solving the SDP. ``shortcut=False``
-    always solves the PPT relaxation. ``ppt_options`` go to :func:`sdp.ppt.ppt_upper_bound`
-    (solver, solver_options, warm_start, strict).
+    always solves the PPT relaxation. ``fallback`` (default ``"CLARABEL"``): if the first solve
+    is not optimal or not certified (e.g. SCS reaches its iteration limit near ``x0 = 1``),
+    solve once more with this solver (no warm start) and keep the smaller certified bound
+    (both are valid bounds); None disables it. The result names the solver that produced it. ``ppt_options`` go to
+    :func:`sdp.ppt.ppt_upper_bound` (solver, solver_options, warm_start, strict).
     """
     state = coerce_state(state)
     if shortcut and isinstance(state, WClassState):
         lb = sep_lower_bound(state)
         if lb.value is not None and lb.value == 1:
             return trivial_upper_bound(state)
-    return ppt_upper_bound(state, certify=certify, **ppt_options)
+    res = ppt_upper_bound(state, certify=certify, **ppt_options)
+    first = str(ppt_options.get("solver", "SCS")).upper()
+    if certify and fallback and fallback.upper() != first and (
+            res.certified is None or res.status != "optimal"):
+        opts = {k: v for k, v in ppt_options.items()
+                if k not in ("solver", "solver_options", "warm_start")}
+        second = ppt_upper_bound(state, certify=True, solver=fallback, **opts)
+        if second.certified is not None and (res.certified is None or second.certified < res.certified):
+            second.certification_error = (f"{first} returned {res.status!r}"
+                                          f"{'' if res.certified is None else f' (certified {float(res.certified):.9g})'}; "
+                                          f"the fallback solver {second.solver} gave the smaller certified bound")
+            return second
+    return res

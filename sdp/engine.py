@@ -16,14 +16,17 @@ from .relaxation import CompiledRelaxation
 SOLVERS = ("SCS", "CLARABEL")
 
 #: SCS defaults (override any of them through ``solver_options``).
-SCS_DEFAULTS = {"eps_abs": 1e-8, "eps_rel": 1e-8, "max_iters": 100_000,
+SCS_DEFAULTS = {"eps_abs": 1e-8, "eps_rel": 1e-8, "max_iters": 20_000,
                 "acceleration_lookback": 10, "verbose": False}
 #: Clarabel defaults.
 CLARABEL_DEFAULTS = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10,
                      "verbose": False}
 
-_STATUS = {"solved": "optimal", "solved_inaccurate": "optimal_inaccurate",
-           "Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}
+#: SCS's numeric status (``info["status_val"]``) -> sepgap's status words.
+_SCS_STATUS = {1: "optimal", 2: "optimal_inaccurate", -1: "unbounded", -6: "unbounded_inaccurate",
+               -2: "infeasible", -7: "infeasible_inaccurate", -3: "indeterminate", -4: "failed",
+               -5: "interrupted", 0: "unfinished"}
+_STATUS = {"Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}
 
 
 class SolverError(SepgapError):
@@ -69,7 +72,8 @@ class SCSEngine:
         dt = time.perf_counter() - t0
         info = sol["info"]
         raw = info["status"]
-        return RawSolution(_STATUS.get(raw, raw), raw, sol["x"], sol["y"], sol["s"],
+        status = _SCS_STATUS.get(int(info.get("status_val", -4)), "failed")
+        return RawSolution(status, raw, sol["x"], sol["y"], sol["s"],
                            -info["pobj"], -info["dobj"], int(info["iter"]), dt, "SCS", self.version)
 
 

@@ -57,7 +57,7 @@ __all__ = [
     "interleave_order", "permute_systems", "to_interleaved", "embed",
     "choi_from_kraus", "apply_choi", "trace_out_outputs", "partial_transpose_party",
     "exactness_operator", "objective_operator", "kernel_basis", "state_vector",
-    "constraint_residuals", "cvx_trace_out", "from_interleaved",
+    "constraint_residuals", "cvx_trace_out", "from_interleaved", "strict_feasibility_margin",
 ]
 
 #: Parties (0 = A, 1 = B, 2 = C) that receive the EPR pair in each class.
@@ -488,7 +488,7 @@ def naive_ppt_value(psi, pairs=("AB", "AC", "BC"), weights=None, objective="exac
     )
 
 
-def strict_feasibility_margin(psi, pairs=("AB", "AC", "BC"), facial_reduction=True, solver="CLARABEL",
+def strict_feasibility_margin(psi, pairs=("AB", "AC", "BC"), facial_reduction=True, solver="SCS",
                               solver_options=None) -> dict:
     """Largest ``t`` with every PSD block of the (optionally facially reduced) model ``>= t I``.
 
@@ -498,6 +498,8 @@ def strict_feasibility_margin(psi, pairs=("AB", "AC", "BC"), facial_reduction=Tr
     ``t <= 0`` (up to solver accuracy) means some block is pinned to a face of the PSD cone.
     Returns ``{"t": ..., "status": ..., "block_min_eigs": {name: min eigenvalue at the optimum}}``.
     The per-block minima identify which blocks cannot be made positive definite together.
+    Without facial reduction ``t <= 0`` always (``J_k >= tI`` gives ``Tr[J_k G_k] >= 3t``).
+    Default SCS at eps 1e-7 (Clarabel raised a NumericalError on this problem at s = 1/2).
     """
     import cvxpy as cp
 
@@ -527,7 +529,9 @@ def strict_feasibility_margin(psi, pairs=("AB", "AC", "BC"), facial_reduction=Tr
     for B in blocks.values():
         cons.append(B - t * np.eye(B.shape[0]) >> 0)
     prob = cp.Problem(cp.Maximize(t), cons)
-    prob.solve(solver=solver, **dict(solver_options or {}))
+    opts = {"eps_abs": 1e-7, "eps_rel": 1e-7, "max_iters": 50000} if solver.upper() == "SCS" else {}
+    opts.update(dict(solver_options or {}))
+    prob.solve(solver=solver, **opts)
     mins = {}
     for name, B in blocks.items():
         if B.value is not None:
