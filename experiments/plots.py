@@ -44,6 +44,15 @@ def save_figure(fig, stem) -> dict:
     return out
 
 
+def _bound_arrays(rows, xkey: str):
+    """``(x, kappa, sep_lower, sep_upper_certified, uncertified solver values, locc_lower)``;
+    the solver values are NaN wherever a certified bound exists."""
+    num = np.array([np.nan if r.get("sep_upper_kind") == "certified" or r.get("sep_upper") is None
+                    else r["sep_upper"] for r in rows], dtype=float)
+    return (_arr(rows, xkey), _arr(rows, "kappa"), _arr(rows, "sep_lower"),
+            _arr(rows, "sep_upper_certified"), num, _arr(rows, "locc_lower"))
+
+
 def _marker(n: int) -> str:
     return "o" if n <= 25 else ""
 
@@ -53,14 +62,7 @@ def _marker(n: int) -> str:
 def plot_fig1(rows: list, stem, summary: dict | None = None, locc_rounds=None) -> dict:
     """The paper's Fig. 1: LOCC (kappa) and SEP against s, with the certified SEP band and the
     certified gap shaded; the largest certified gap is annotated."""
-    s = _arr(rows, "s")
-    k = _arr(rows, "kappa")
-    lo = _arr(rows, "sep_lower")
-    up = _arr(rows, "sep_upper_certified")
-    kinds = [r.get("sep_upper_kind") for r in rows]
-    num = np.array([np.nan if kd == "certified" or r.get("sep_upper") is None else r["sep_upper"]
-                    for kd, r in zip(kinds, rows)], dtype=float)
-    locc = _arr(rows, "locc_lower")
+    s, k, lo, up, num, locc = _bound_arrays(rows, "s")
     mk = _marker(len(rows))
 
     fig = _new_figure((6.6, 4.9))
@@ -208,14 +210,7 @@ def plot_line(rows: list, stem, xparam: str = "x0", summary: dict | None = None,
     """kappa, the certified SEP upper bound and (where they exist) the SEP lower bound and the
     LOCC protocol against one parameter; points where kappa exceeds the certified SEP bound
     (so kappa is not the LOCC optimum there) are marked."""
-    x = _arr(rows, xparam)
-    k = _arr(rows, "kappa")
-    lo = _arr(rows, "sep_lower")
-    up = _arr(rows, "sep_upper_certified")
-    kinds = [r.get("sep_upper_kind") for r in rows]
-    num = np.array([np.nan if kd == "certified" or r.get("sep_upper") is None else r["sep_upper"]
-                    for kd, r in zip(kinds, rows)], dtype=float)
-    locc = _arr(rows, "locc_lower")
+    x, k, lo, up, num, locc = _bound_arrays(rows, xparam)
     exceed = np.array([r.get("kappa_exceeds_sep_upper") is True for r in rows])
     mk = _marker(len(rows))
     fig = _new_figure((6.6, 4.9))

@@ -1,7 +1,5 @@
 """`sepgap sweep` and `sepgap fig1` on the command line: families, errors, exit statuses."""
-import contextlib
 import csv
-import io
 import subprocess
 import sys
 from fractions import Fraction as F
@@ -10,19 +8,11 @@ from pathlib import Path
 import pytest
 
 import sdp
-from experiments.cli import main
+from cli_helpers import run_cli  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def assert_one_line_error(code, out, err, pattern):

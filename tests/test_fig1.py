@@ -1,14 +1,12 @@
 """`sepgap fig1`: a small run produces the four files, the columns, exact 1/8 and valid certificates."""
-import contextlib
 import csv
-import io
 import json
 from fractions import Fraction as F
 
 import pytest
 
 import sdp
-from experiments.cli import main
+from cli_helpers import run_cli  # noqa: E402
 
 REQUIRED = ["s", "kappa", "sep_lower", "sep_lower_kind", "sep_upper", "sep_upper_status",
             "sep_upper_certified", "gap_certified", "x0", "xA", "xB", "xC", "sep_upper_kind",
@@ -17,14 +15,6 @@ REQUIRED = ["s", "kappa", "sep_lower", "sep_lower_kind", "sep_upper", "sep_upper
             "kappa_exceeds_sep_upper"]
 
 
-def run_cli(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
