@@ -151,6 +151,43 @@ def usable_warm_start(raw) -> bool:
         return False
 
 
+# ---- orbits under party permutations ------------------------------------------------------------
+
+_ORBIT_MEMO: dict = {}
+_ORBIT_MEMO_MAX = 20_000
+
+
+def orbit_bound(st, *, shortcut: bool, solver: str, solver_options: dict | None):
+    """``(PPTBound, note)`` for ``st`` from its sorted representative, or ``(None, None)`` if the
+    relabelled certificate did not verify (the caller then solves ``st`` itself)."""
+    import copy
+
+    from sdp import sep_upper_bound, verify_certificate
+    from sdp.symmetry import inverse, permute_certificate, sorting_permutation
+
+    perm = sorting_permutation(st.x)
+    rep = st.permuted(perm)
+    key = (rep.x0, rep.x, shortcut, solver, tuple(sorted((solver_options or {}).items())))
+    base = _ORBIT_MEMO.get(key)
+    if base is None:
+        reset_solver_state()  # cold start, fresh instance: independent of solve history
+        base = sep_upper_bound(rep, shortcut=shortcut, solver=solver, solver_options=solver_options)
+        if len(_ORBIT_MEMO) >= _ORBIT_MEMO_MAX:
+            _ORBIT_MEMO.clear()
+        _ORBIT_MEMO[key] = base
+    if perm == "ABC" or base.certificate is None:
+        if perm != "ABC":
+            return None, None
+        return base, None
+    cert = permute_certificate(base.certificate, inverse(perm))
+    if not verify_certificate(cert).valid:
+        return None, None
+    res = copy.copy(base)
+    res.certificate = cert
+    res.raw = None
+    return res, f"certificate relabelled from x = {frac_str(rep.xA)}, {frac_str(rep.xB)}, {frac_str(rep.xC)} (verified)"
+
+
 # ---- one point -----------------------------------------------------------------------------------
 
 @dataclass
@@ -169,8 +206,14 @@ def _exact(row: dict, key: str, q) -> None:
 
 def evaluate_point(point: Point, *, solver: str = "SCS", solver_options: dict | None = None,
                    locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, warm_start=None,
-                   fresh_solver: bool = True, shortcut: bool = True) -> PointResult:
+                   fresh_solver: bool = True, shortcut: bool = True,
+                   orbit_reuse: bool = False) -> PointResult:
     """Every number of the sweep for one point (module docstring).
+
+    ``orbit_reuse``: solve the sorted representative of the point's orbit under party
+    permutations (cold start, fresh solver, remembered in this process) and relabel its
+    certificate (re-verified exactly); warm starts are not used then, so the result does not
+    depend on which points were solved before.
 
     ``locc_rounds=None`` leaves the LOCC columns empty. ``warm_start`` is the ``raw`` of a
     previous :class:`PointResult` with the same zero pattern (the caller checks). Solver
@@ -211,8 +254,14 @@ def evaluate_point(point: Point, *, solver: str = "SCS", solver_options: dict | 
         reset_solver_state()
     certificate, raw, note = None, None, None
     try:
-        res = sep_upper_bound(st, shortcut=shortcut, solver=solver, solver_options=solver_options,
-                              warm_start=warm_start if usable_warm_start(warm_start) else None)
+        res = None
+        if orbit_reuse:
+            res, note = orbit_bound(st, shortcut=shortcut, solver=solver,
+                                    solver_options=solver_options)
+        if res is None:
+            res = sep_upper_bound(st, shortcut=shortcut, solver=solver,
+                                  solver_options=solver_options,
+                                  warm_start=warm_start if usable_warm_start(warm_start) else None)
     except SolverError:
         raise
     except (SepgapError, ArithmeticError, ValueError, np.linalg.LinAlgError, RuntimeError) as exc:
@@ -240,6 +289,8 @@ def evaluate_point(point: Point, *, solver: str = "SCS", solver_options: dict | 
         row["certify_time"] = res.certify_time
         if cert_q is None:
             note = res.certification_error or "not certified"
+        elif note is None and res.certification_error:
+            note = res.certification_error
     _exact(row, "sep_upper_certified", cert_q)
     row["sep_upper_note"] = note
 

@@ -82,15 +82,25 @@ class Family:
     param_names: tuple = ()
     plot: str = "scatter"
     xparam: str | None = None
+    #: solve one sorted representative per party permutation and relabel its certificate
+    #: (:mod:`sdp.symmetry`); points of one orbit are listed together
+    orbit_reuse: bool = False
 
     def __len__(self) -> int:
         return len(self.points)
+
+    def orbit_keys(self):
+        """With ``orbit_reuse``: the sorted components of each point (its orbit), else None."""
+        if not self.orbit_reuse:
+            return None
+        return [(p.state.x0,) + tuple(sorted(p.state.x, reverse=True)) for p in self.points]
 
     def renamed(self, name: str) -> "Family":
         """The same points with ids ``<name>-NNNN`` (a sweep names its ids after its output)."""
         ids = _ids(name, len(self.points))
         pts = [Point(p.index, ids[i], p.state, dict(p.params)) for i, p in enumerate(self.points)]
-        return Family(self.name, pts, dict(self.config), self.param_names, self.plot, self.xparam)
+        return Family(self.name, pts, dict(self.config), self.param_names, self.plot, self.xparam,
+                      self.orbit_reuse)
 
     def location(self, point_or_row) -> str:
         """Where a point is, for the summary line: ``s = 1/2``, ``x = (1/2, 1/4, 1/4)``, ..."""
@@ -213,14 +223,33 @@ def _snake_triangle(m: int) -> list:
     return out
 
 
+def _orbit_order(m: int) -> list:
+    """``(i, j, k)`` with ``i + j + k = m``, orbit by orbit: each sorted representative
+    ``i >= j >= k`` (in snake order over the sorted region) followed by its distinct
+    permutations, so the points sharing one SDP solve sit together."""
+    out = []
+    for rep in _snake_triangle(m):
+        if not rep[0] >= rep[1] >= rep[2]:
+            continue
+        out.append(rep)
+        for perm in ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+            q = tuple(rep[i] for i in perm)
+            if q not in out[-6:]:
+                out.append(q)
+    return out
+
+
 def simplex_family(steps: int = 8) -> Family:
-    """All ``x0 = 0`` states ``x = (i, j, k)/steps`` (``(steps+1)(steps+2)/2`` points)."""
+    """All ``x0 = 0`` states ``x = (i, j, k)/steps`` (``(steps+1)(steps+2)/2`` points), listed
+    orbit by orbit under party permutations: the PPT relaxation is solved once per sorted
+    representative and the certificate relabelled for the others (:mod:`sdp.symmetry`)."""
     m = _check_points(steps, "--steps")
-    trip = _snake_triangle(m)
+    trip = _orbit_order(m)
     ids = _ids("simplex", len(trip))
     pts = [Point(n, ids[n], WClassState(Fraction(i, m), Fraction(j, m), Fraction(k, m)))
            for n, (i, j, k) in enumerate(trip)]
-    return Family("simplex", pts, {"family": "simplex", "steps": m}, (), "ternary", None)
+    return Family("simplex", pts, {"family": "simplex", "steps": m, "order": "orbits"}, (),
+                  "ternary", None, orbit_reuse=True)
 
 
 def vacuum_family(x0min=0, x0max=1, points: int = 11) -> Family:

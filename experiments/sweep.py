@@ -250,8 +250,20 @@ class PartialFile:
 
 # ---- running chunks ----------------------------------------------------------------------------
 
-def make_chunks(n: int, chunk_size: int) -> list:
-    return [list(range(i, min(i + chunk_size, n))) for i in range(0, n, chunk_size)]
+def make_chunks(n: int, chunk_size: int, groups=None) -> list:
+    """Consecutive chunks of ``chunk_size`` points; with ``groups`` (a key per point), a chunk
+    is cut only where the key changes, so a group (an orbit) never spans two workers."""
+    if groups is None:
+        return [list(range(i, min(i + chunk_size, n))) for i in range(0, n, chunk_size)]
+    chunks, cur = [], []
+    for i in range(n):
+        if len(cur) >= chunk_size and groups[i] != groups[i - 1]:
+            chunks.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        chunks.append(cur)
+    return chunks
 
 
 def run_chunk(task: dict, emit) -> None:
@@ -523,12 +535,14 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
     out = prepare_out_dir(out_dir)
 
     opts = {"solver": solver, "solver_options": dict(solver_options or {}),
-            "locc_rounds": locc_rounds, "shortcut": bool(shortcut)}
+            "locc_rounds": locc_rounds, "shortcut": bool(shortcut),
+            "orbit_reuse": bool(family.orbit_reuse)}
     config = {"name": name, "family": family.config, "points": len(family),
               "fingerprint": family.fingerprint(), "solver": solver,
               "solver_options": {k: opts["solver_options"][k] for k in sorted(opts["solver_options"])},
               "locc_rounds": locc_rounds, "chunk_size": chunk_size,
-              "shortcut": bool(shortcut), "sepgap": _sepgap_version()}
+              "shortcut": bool(shortcut), "orbit_reuse": bool(family.orbit_reuse),
+              "sepgap": _sepgap_version()}
     lock = _lock_dir(out, name)
     try:
         return _run_locked(family, out, name, config, opts, workers, resume, quiet, plot,
@@ -560,7 +574,7 @@ def _run_locked(family, out, name, config, opts, workers, resume, quiet, plot, l
     n_before = len(partial.done)
     computed = 0
     try:
-        chunks = make_chunks(len(family), chunk_size)
+        chunks = make_chunks(len(family), chunk_size, family.orbit_keys())
         tasks = []
         for idx in chunks:
             pts = [family.points[i] for i in idx]

@@ -37,15 +37,22 @@ def test_psi_family_single_point_and_errors():
         psi_family("abc", "1/2", 3)
 
 
-def test_simplex_family_covers_triangle_in_snake_order():
+def test_simplex_family_covers_triangle_orbit_by_orbit():
     fam = simplex_family(4)
     xs = [p.state.x for p in fam.points]
     assert len(xs) == 15 == len(set(xs))
     assert all(sum(x) == 1 and p.state.x0 == 0 for x, p in zip(xs, fam.points))
     assert (F(1, 2), F(1, 4), F(1, 4)) in xs
-    # consecutive points are neighbours: at most one step of 1/4 in each coordinate
-    for a, b in zip(xs, xs[1:]):
-        assert max(abs(u - v) for u, v in zip(a, b)) <= F(1, 4)
+    assert fam.orbit_reuse
+    # each orbit under party permutations is listed together, its sorted representative first
+    reps = [tuple(sorted(x, reverse=True)) for x in xs]
+    seen = []
+    for r in reps:
+        if not seen or seen[-1] != r:
+            assert r not in seen  # an orbit never reappears later
+            seen.append(r)
+    firsts = [x for i, x in enumerate(xs) if i == 0 or reps[i] != reps[i - 1]]
+    assert all(x == tuple(sorted(x, reverse=True)) for x in firsts)
     with pytest.raises(FamilyError):
         simplex_family(0)
 
