@@ -8,11 +8,25 @@ from analytics.errors import InvalidStateError, SepgapError
 from analytics.states import WClassState, parse_number
 
 
+def accept_negative_numbers(p) -> None:
+    """argparse takes '-1/10' or '-1e-3' for an option and then reports a missing argument;
+    read every '-<digit>' or '-.<digit>' as a number instead, so the range or state check
+    names the negative value."""
+    p._negative_number_matcher = re.compile(r"^-\.?\d")
+
+
+def add_solver_arguments(p) -> None:
+    """--solver (SCS default, or CLARABEL) and repeatable --solver-option KEY=VALUE."""
+    # validated by the API (one message for every caller: "unknown solver ...")
+    p.add_argument("--solver", default="SCS", metavar="NAME",
+                   help="SDP solver: SCS (default) or CLARABEL")
+    p.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
+                   help="solver setting passed through, repeatable, e.g. max_iters=20000")
+
+
 def add_state_arguments(p) -> None:
     """Positional XA XB XC and --x0, read exactly (1/2, 0.25, 2.5e-1)."""
-    # argparse takes '-1/10' or '-1e-3' for an option and then reports a missing XC; read every
-    # '-<digit>' or '-.<digit>' as a number instead, so the state check names the negative value
-    p._negative_number_matcher = re.compile(r"^-\.?\d")
+    accept_negative_numbers(p)
     for name, ket in (("XA", "|100>"), ("XB", "|010>"), ("XC", "|001>")):
         p.add_argument(name, help=f"weight of {ket}, e.g. 1/2 or 0.25 (read exactly)")
     p.add_argument("--x0", default=None, metavar="X0",

@@ -31,7 +31,8 @@ from analytics.errors import SepgapError
 from analytics.instruments import sep_lower_bound
 from analytics.monotones import eta, kappa
 from analytics.states import PAIRS, WClassState
-from experiments.cli_args import add_state_arguments, parse_solver_options, state_from_args  # noqa: F401
+from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
+                                  parse_solver_options, state_from_args)
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
 NUMBER_KEYS = ("x0", "xA", "xB", "xC", "kappa", "eta", "sep_lower", "gap_lower")
@@ -201,10 +202,7 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     g = p.add_argument_group("SDP upper bound (PPT relaxation)")
     g.add_argument("--no-sdp", action="store_true", help="skip the SDP bound (default: solve it)")
-    g.add_argument("--solver", default="SCS", type=str.upper, choices=("SCS", "CLARABEL"),
-                   help="SDP solver (default SCS)")
-    g.add_argument("--solver-option", action="append", metavar="KEY=VALUE",
-                   help="solver option passed through, repeatable (e.g. eps_abs=1e-9)")
+    add_solver_arguments(g)
     g.add_argument("--fidelity", action="store_true",
                    help="fidelity-weighted objective instead of exact conversion "
                         "(a different, looser quantity; default: exact)")

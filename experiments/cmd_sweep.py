@@ -18,12 +18,11 @@ stdout. Column meanings: docs/experiments.md.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
 from analytics.states import parse_number
 
-from .cli_args import parse_solver_options
+from .cli_args import accept_negative_numbers, add_solver_arguments, parse_solver_options
 from .evaluate import LOCC_DEFAULT_ROUNDS
 from .families import FamilyError, grid_family, psi_family, simplex_family, vacuum_family
 from .sweep import SweepError, run_sweep
@@ -38,8 +37,7 @@ FAMILY_HELP = {
 
 def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
     """Options shared by ``sepgap fig1`` and every ``sepgap sweep`` family."""
-    # read '-1/10' or '-.5' as a (bad) number, not an unknown option, so the range check names it
-    p._negative_number_matcher = re.compile(r"^-\.?\d")
+    accept_negative_numbers(p)
     p.add_argument("--out", default=default_out, metavar="DIR",
                    help=f"output directory, created if needed (default: {default_out})")
     p.add_argument("--workers", type=int, default=1, metavar="K",
@@ -49,10 +47,7 @@ def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
                         "only the missing ones")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (there is none anyway unless on a terminal)")
-    p.add_argument("--solver", default="SCS", metavar="NAME",
-                   help="SDP solver for the PPT bound: SCS (default) or CLARABEL")
-    p.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
-                   help="solver setting, repeatable, e.g. --solver-option max_iters=20000")
+    add_solver_arguments(p)
     if LOCC_DEFAULT_ROUNDS is not None:
         p.add_argument("--locc-rounds", type=int, default=LOCC_DEFAULT_ROUNDS, metavar="R",
                        help="Fortescue-Lo rounds of the Theorem 2 LOCC protocol in the "

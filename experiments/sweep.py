@@ -281,8 +281,9 @@ def run_chunk(task: dict, emit) -> None:
             ws = warm if prev_pattern == pattern else None
             res = evaluate_point(p, warm_start=ws, **opts)
             nxt = points[j + 1] if j + 1 < len(points) else None
-            keep = (nxt is not None and nxt.zero_pattern() == pattern
-                    and usable_warm_start(res.raw))
+            # orbit reuse solves cold, so no warm start is worth storing
+            keep = (not opts.get("orbit_reuse") and nxt is not None
+                    and nxt.zero_pattern() == pattern and usable_warm_start(res.raw))
             emit({"id": p.id, "row": res.row, "certificate": res.certificate,
                   "warm": encode_raw(res.raw) if keep else None})
             warm = res.raw
