@@ -30,6 +30,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .errors import InvalidStateError
+from .limits import check_exact_size, check_number_text
 
 #: Largest excess of a float state's component sum over 1 that is treated as rounding.
 FLOAT_SUM_TOL = 1e-12
@@ -44,11 +45,12 @@ def parse_number(text: str) -> Fraction:
     Raises :class:`InvalidStateError` for anything else (including 'nan' and 'inf').
     """
     s = str(text).strip()
+    check_number_text(s)
     try:
         value = Fraction(s)
     except (ValueError, ZeroDivisionError):
         raise InvalidStateError(f"not a number: {text!r} (use e.g. 0.25, 1/4 or 2.5e-1)") from None
-    return value
+    return check_exact_size(value)
 
 
 def nonnegative_real(name: str, value, error: type = InvalidStateError) -> Fraction | float:

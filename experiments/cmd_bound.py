@@ -94,13 +94,14 @@ def sdp_report(state: WClassState, args) -> dict:
     """The PPT upper bound for ``state`` as JSON-ready keys (``sep_upper*``)."""
     from sdp import ppt_upper_bound
 
-    certify = bool(args.certify or args.save_cert)
+    certify = not args.no_certify
     res = ppt_upper_bound(state, pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
                           solver=args.solver, solver_options=parse_solver_options(args.solver_option),
                           certify=certify)
     up = res.certified if res.certified is not None else None
     rep = {
-        "sep_upper": float(up) if up is not None else res.value,
+        # a certified bound (rounded up) or null: the solver's number lives under _numerical
+        "sep_upper": float_upper(up) if up is not None else None,
         "sep_upper_kind": res.kind,
         "sep_upper_status": res.status,
         "sep_upper_numerical": res.value,
@@ -172,12 +173,13 @@ def run(args) -> int:
         from analytics.certificates import gap_certificate
         write_json_atomic(args.save_lower_cert, gap_certificate(state))
         report["gap_certificate_file"] = str(args.save_lower_cert)
+    if args.no_certify and (args.certify or args.save_cert):
+        raise SepgapError("--no-certify contradicts --certify/--save-cert")
     sdp_rep = None
     if not args.no_sdp:
         sdp_rep = sdp_report(state, args)
         report.update(sdp_rep)
-        if sdp_rep["sep_upper_kind"] != "certified" and (args.certify or args.save_cert
-                                                         or sdp_rep["sep_upper_status"] != "optimal"):
+        if sdp_rep["sep_upper_kind"] != "certified":
             print(f"sepgap: WARNING: SDP bound is {sdp_rep['sep_upper_kind']} "
                   f"(status {sdp_rep['sep_upper_status']}); it is not a certified bound",
                   file=sys.stderr)
@@ -209,9 +211,11 @@ def register(subparsers) -> None:
     g.add_argument("--pairs", default="AB,AC,BC",
                    help="target pairs counted, comma-separated subset of AB,AC,BC (default all)")
     g.add_argument("--certify", action="store_true",
-                   help="build and verify an exact dual certificate (default off)")
+                   help="build and verify an exact dual certificate (the default; kept for scripts)")
+    g.add_argument("--no-certify", action="store_true",
+                   help="report the solver's number only (labelled: not a bound)")
     g.add_argument("--save-cert", metavar="FILE",
-                   help="write the PPT certificate to FILE (implies --certify)")
+                   help="write the PPT certificate to FILE")
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")

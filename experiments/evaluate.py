@@ -10,8 +10,8 @@ Numbers in a row and what they mean (docs/experiments.md has the full list):
 * ``sep_upper_certified``: exact upper bound on SEP from a verified dual certificate of the PPT
   relaxation (:func:`sdp.ppt_upper_bound` with ``certify=True``). Empty when certification
   failed: an uncertified number never goes into this column.
-* ``sep_upper``: ``sep_upper_certified`` when there is one, else the solver's value (then
-  ``sep_upper_kind`` is ``numerical`` or ``failed`` and ``sep_upper_status`` is the solver's status).
+* ``sep_upper``: the same certified bound, or empty: never a solver's value (that is
+  ``sep_upper_numerical``; ``sep_upper_kind`` says ``certified``, ``numerical`` or ``failed``).
 * ``gap_certified = sep_lower - kappa`` (exact): a rigorous lower bound on
   :math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
 * ``gap_upper = sep_upper_certified - kappa`` (exact, only for ``x0 = 0`` where kappa is the
@@ -280,7 +280,7 @@ def evaluate_point(point: Point, *, solver: str = "SCS", solver_options: dict | 
         numerical = _finite(res.value)
         row["sep_upper_certified"] = None if cert_q is None else float_up(cert_q)
         row["sep_upper_numerical"] = numerical
-        row["sep_upper"] = row["sep_upper_certified"] if cert_q is not None else numerical
+        row["sep_upper"] = row["sep_upper_certified"]  # a bound or nothing, never a solver value
         row["sep_upper_status"] = res.status
         row["sep_upper_kind"] = res.kind
         row["sep_upper_method"] = res.method

@@ -47,8 +47,9 @@ def save_figure(fig, stem) -> dict:
 def _bound_arrays(rows, xkey: str):
     """``(x, kappa, sep_lower, sep_upper_certified, uncertified solver values, locc_lower)``;
     the solver values are NaN wherever a certified bound exists."""
-    num = np.array([np.nan if r.get("sep_upper_kind") == "certified" or r.get("sep_upper") is None
-                    else r["sep_upper"] for r in rows], dtype=float)
+    num = np.array([np.nan if r.get("sep_upper_kind") == "certified"
+                    or r.get("sep_upper_numerical") is None
+                    else r["sep_upper_numerical"] for r in rows], dtype=float)
     return (_arr(rows, xkey), _arr(rows, "kappa"), _arr(rows, "sep_lower"),
             _arr(rows, "sep_upper_certified"), num, _arr(rows, "locc_lower"))
 
