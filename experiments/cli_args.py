@@ -18,8 +18,9 @@ def accept_negative_numbers(p) -> None:
 def add_solver_arguments(p) -> None:
     """--solver (SCS default, or CLARABEL) and repeatable --solver-option KEY=VALUE."""
     # validated by the API (one message for every caller: "unknown solver ...")
-    p.add_argument("--solver", default="SCS", metavar="NAME",
-                   help="SDP solver: SCS (default) or CLARABEL")
+    p.add_argument("--solver", default="auto", metavar="NAME",
+                   help="first SDP solver: auto (default: CLARABEL), CLARABEL or SCS; the other "
+                        "one is the fallback when the first is inaccurate or its certificate loose")
     p.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
                    help="solver setting passed through, repeatable, e.g. max_iters=20000")
 

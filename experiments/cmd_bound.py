@@ -91,20 +91,23 @@ def format_report(report: dict) -> str:
 
 
 def sdp_report(state: WClassState, args) -> dict:
-    """The PPT upper bound for ``state`` as JSON-ready keys (``sep_upper*``)."""
-    from sdp import ppt_upper_bound
+    """The upper bound for ``state`` as JSON-ready keys (``sep_upper*``), by the one path
+    :func:`sdp.sep_upper_bound` (solve, certify, fall back, keep the best, cap)."""
+    from sdp import sep_upper_bound
 
     certify = not args.no_certify
-    res = ppt_upper_bound(state, pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
+    res = sep_upper_bound(state, pairs=args.pairs,
+                          objective="fidelity" if args.fidelity else "exact",
                           solver=args.solver, solver_options=parse_solver_options(args.solver_option),
-                          certify=certify)
-    up = res.certified if res.certified is not None else None
+                          certify=certify, shortcut=not args.no_shortcut)
+    up = res.certified
     rep = {
         # a certified bound (rounded up) or null: the solver's number lives under _numerical
         "sep_upper": float_upper(up) if up is not None else None,
         "sep_upper_kind": res.kind,
+        "sep_upper_method": res.method,
         "sep_upper_status": res.status,
-        "sep_upper_numerical": res.value,
+        "sep_upper_numerical": res.value if res.method != "trivial" or res.solver != "none" else None,
         "sep_upper_certified": float_upper(up) if up is not None else None,
         "sep_upper_certified_exact": _exact_str(up),
         "sep_upper_objective": res.objective,
@@ -113,6 +116,7 @@ def sdp_report(state: WClassState, args) -> dict:
         "sep_upper_solver_version": res.solver_version,
         "sep_upper_solve_time": res.solve_time,
         "sep_upper_iterations": res.iterations,
+        "sep_upper_attempts": res.attempts,
         "sep_upper_p_pairs": res.p_pairs or None,
         "sep_upper_certification_error": res.certification_error if certify else None,
     }
@@ -147,8 +151,10 @@ def format_sdp(rep: dict, report: dict) -> str:
     pairs = "" if rep["sep_upper_pairs"] == "AB,AC,BC" else f" [pairs {rep['sep_upper_pairs']}]"
     if kind == "certified":
         line = (f"{label:<11} {rep['sep_upper_certified_exact']}  (<= {rep['sep_upper_certified']:.12g})"
-                f"   certified{pairs}; solver value {rep['sep_upper_numerical']:.12g} "
-                f"({rep['sep_upper_solver']}, {rep['sep_upper_status']})")
+                f"   certified{pairs}; " + (
+                    "exact trivial bound (no SDP needed)" if rep["sep_upper_numerical"] is None else
+                    f"solver value {rep['sep_upper_numerical']:.12g} "
+                    f"({rep['sep_upper_solver']}, {rep['sep_upper_status']})"))
     else:
         val = rep["sep_upper_numerical"]
         line = (f"{label:<11} {'n/a' if val is None else format(val, '.12g')}   {kind.upper()}: "
@@ -205,6 +211,9 @@ def register(subparsers) -> None:
     g = p.add_argument_group("SDP upper bound (PPT relaxation)")
     g.add_argument("--no-sdp", action="store_true", help="skip the SDP bound (default: solve it)")
     add_solver_arguments(g)
+    g.add_argument("--no-shortcut", action="store_true",
+                   help="solve the PPT relaxation even where the explicit SEP instrument reaches "
+                        "1 (default: use the exact trivial bound 1 there)")
     g.add_argument("--fidelity", action="store_true",
                    help="fidelity-weighted objective instead of exact conversion "
                         "(a different, looser quantity; default: exact)")

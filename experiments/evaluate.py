@@ -204,7 +204,7 @@ def _exact(row: dict, key: str, q) -> None:
     row[f"{key}_exact"] = None if q is None else frac_str(q)
 
 
-def evaluate_point(point: Point, *, solver: str = "SCS", solver_options: dict | None = None,
+def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict | None = None,
                    locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, warm_start=None,
                    fresh_solver: bool = True, shortcut: bool = True,
                    orbit_reuse: bool = False) -> PointResult:

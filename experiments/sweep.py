@@ -479,7 +479,7 @@ def _check_int(v, what: str, minimum: int) -> int:
 
 def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None,
               workers: int = 1, resume: bool = False, quiet: bool = False,
-              solver: str = "SCS", solver_options: dict | None = None,
+              solver: str = "auto", solver_options: dict | None = None,
               locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, chunk_size: int = CHUNK_SIZE,
               plot: bool = True, command: str | None = None, shortcut: bool = True) -> SweepResult:
     """Evaluate a family of states and write the tables, certificates and figure.
@@ -503,7 +503,8 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
     quiet:
         No progress bar (there is none anyway unless stdout and stderr are terminals).
     solver, solver_options:
-        Passed to :func:`sdp.ppt_upper_bound` (``"SCS"`` or ``"CLARABEL"``).
+        Passed to :func:`sdp.ppt_upper_bound` (``"auto"``, ``"CLARABEL"`` or ``"SCS"``: the first
+        solver; the other is the fallback).
     locc_rounds:
         Fortescue-Lo budget of the LOCC protocol column; None: no LOCC column values.
     shortcut:
@@ -528,9 +529,12 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         family = family.renamed(name)
     workers = _check_int(workers, "--workers", 1)
     chunk_size = _check_int(chunk_size, "chunk_size", 1)
-    if not isinstance(solver, str) or solver.upper() not in SOLVERS:
-        raise SweepError(f"unknown solver {solver!r} (choose from {', '.join(SOLVERS)})")
+    if not isinstance(solver, str) or solver.upper() not in SOLVERS + ("AUTO",):
+        raise SweepError(f"unknown solver {solver!r} (choose from {', '.join(SOLVERS)} or auto)")
     solver = solver.upper()
+    if solver == "AUTO":
+        from sdp.bounds import primary_solver
+        solver = primary_solver(None)  # recorded as the solver actually tried first
     if locc_rounds is not None:
         locc_rounds = _check_int(locc_rounds, "--locc-rounds", 0)
     out = prepare_out_dir(out_dir)

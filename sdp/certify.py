@@ -22,7 +22,7 @@ from . import structure as st
 from .certificate import DualData, assemble, bound_from_Y
 from .exact_psd import is_psd_int
 from .frame import Frame
-from .relaxation import CompiledRelaxation
+from .relaxation import CompiledRelaxation, output_lift
 
 GRID_BITS = 40
 
@@ -44,17 +44,22 @@ def _psd_round(B: np.ndarray, scale: int) -> np.ndarray:
 
 
 def _collect(comp: CompiledRelaxation, y: np.ndarray, scale: int):
+    """Rounded dual blocks lifted to the certificate's matrices, over the denominator
+    ``2 scale``: ``W_p`` (8 x 8) from the E constraints, ``Z_{k,p} = sum_blocks N (x) 2 O`` (32 x 32)
+    from the twirled PT blocks (:data:`sdp.relaxation.OUTPUT_LIFTS`); PSD by construction."""
     W = {p: np.zeros((8, 8), dtype=object) for p in ("id",) + st.PARTIES}
     Z = {pair: {p: np.zeros((32, 32), dtype=object) for p in st.PARTIES} for pair in comp.spec.pairs}
     for tag, B in comp.canonical.dual_blocks(y):
         if tag[0] == "X":
             continue
         idx = np.array(tag[-1])
-        N = _psd_round(B, scale)
+        N8 = np.zeros((8, 8), dtype=object)
+        N8[np.ix_(idx, idx)] = _psd_round(B, scale)
         if tag[0] == "E":
-            W[tag[1]][np.ix_(idx, idx)] += N
+            W[tag[1]] += 2 * N8
         else:
-            Z[tag[1]][tag[2]][np.ix_(idx, idx)] += N
+            _, pair, party, name, _ = tag
+            Z[pair][party] += st.embed_input_output(N8, output_lift(name), pair)
     return W, Z
 
 
@@ -86,6 +91,7 @@ def build_dual(comp: CompiledRelaxation, frame: Frame, y: np.ndarray, max_tries:
     """``(DualData, bound)``, exactly verified, or raise :class:`CertificationFailed`."""
     spec = comp.spec
     scale = 2 ** GRID_BITS
+    den = 2 * scale  # the lifts carry a factor 1/2 (OUTPUT_LIFTS)
     W, Z = _collect(comp, y, scale)
     for M in list(W.values()) + [m for per in Z.values() for m in per.values()]:
         if not is_psd_int(M).psd:
@@ -93,7 +99,7 @@ def build_dual(comp: CompiledRelaxation, frame: Frame, y: np.ndarray, max_tries:
     weights = [Fraction(w) for w in spec.weights]
     exact = spec.objective == "exact"
     # slack spectra on the kernel of the exactness operator, in floats, to size delta and t
-    base = DualData(scale, W, Z, {p: Fraction(0) for p in spec.pairs})
+    base = DualData(den, W, Z, {p: Fraction(0) for p in spec.pairs})
     _, Zk0 = assemble(frame, spec.pairs, weights, spec.objective, base)
     v = frame.v_float()
     P_float = {pair: st.exactness_operator(np.outer(v, v), pair) for pair in spec.pairs}
@@ -106,9 +112,9 @@ def build_dual(comp: CompiledRelaxation, frame: Frame, y: np.ndarray, max_tries:
         for idx, V in comp.sectors[pair]:
             Q = np.linalg.qr(V)[0]  # orthonormal kernel basis: eigenvalues of the restriction
             lam_min = min(lam_min, float(np.linalg.eigvalsh(Q.T @ Mf[np.ix_(idx, idx)] @ Q).min()))
-    delta = max(0.0, -lam_min) * 2 + 64.0 / scale
+    delta = max(0.0, -lam_min) * 2 + 64.0 / den
     for attempt in range(max_tries):
-        d_int = math.ceil(delta * scale)
+        d_int = math.ceil(delta * den)
         Wd = dict(W)
         Wd["id"] = W["id"] + np.diag([d_int] * 8).astype(object)
         t = {}
@@ -116,14 +122,14 @@ def build_dual(comp: CompiledRelaxation, frame: Frame, y: np.ndarray, max_tries:
             if not exact:
                 t[pair] = Fraction(0)
                 continue
-            Mf = floats[pair] + d_int / scale * np.eye(32)
+            Mf = floats[pair] + d_int / den * np.eye(32)
             tt = max((_schur_t(Mf, idx, V, P_float[pair]) for idx, V in comp.sectors[pair]),
                      default=0.0)
             t[pair] = Fraction(math.ceil((2 * tt + 1) * 4 ** attempt))
-        dual = DualData(scale, Wd, Z, t)
+        dual = DualData(den, Wd, Z, t)
         Y, Zk0 = assemble(frame, spec.pairs, weights, spec.objective, dual)
         if all(is_psd_int(M).psd for M, _ in Zk0.values()):
-            return dual, bound_from_Y(Y, scale, frame)
+            return dual, bound_from_Y(Y, den, frame)
         delta *= 10
     raise CertificationFailed(f"slack blocks not provably PSD after {max_tries} attempts "
                               f"(last shift delta = {delta:.3g})")

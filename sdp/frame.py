@@ -11,13 +11,16 @@ objective ``Tr[Y' D^2] = Tr[D Y' D]`` (formulation.md section 6; this holds for 
 too). So the relaxation is solved and certified with rational data only:
 
 * ``x0 = 0``: ``v = |100> + |010> + |001>``, ``alpha_p = 1``, ``beta_p^2 = x_p``.
-* ``x0 > 0``: ``v = |000> + |100> + |010> + |001>``, ``alpha_p^2 = a_p`` rationals with
-  ``a_A a_B a_C = x0`` (balanced near ``x0^{1/3}`` for conditioning), ``beta_p^2 = x_p a_p / x0``.
+* ``x0 > 0``: ``v_i`` a rational close to the amplitude ``sqrt(x_i)`` (i = 000, 100, 010, 001),
+  ``alpha_A^2 = alpha_B^2 = 1``, ``alpha_C^2 = x0 / v_000^2``, ``beta_p^2 = x_p / (v_p^2 prod_{q != p} alpha_q^2)``: all
+  exact rationals and ``D^2 = I`` up to about ``2^-20``, so the relaxation is as well conditioned as
+  the original (``v`` depends on the state, so the model is compiled per state).
 * a general real state (8 real amplitudes): ``D = I``, ``v = psi`` (floats are exact binary
   rationals); the objective is divided by ``|psi|^2`` (the relaxation is homogeneous in rho).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -59,7 +62,7 @@ class Frame:
 
     def structure_key(self) -> tuple:
         """What the compiled model depends on besides theta."""
-        return (self.kind, self.active, self.v if self.kind == "real" else None)
+        return (self.kind, self.active, self.v if self.kind in ("real", "w") else None)
 
 
 def _bits(i: int) -> tuple:
@@ -77,9 +80,17 @@ def _diag_from_local(a: tuple, b: tuple) -> tuple:
     return tuple(out)
 
 
-def _balanced_rational_cube_root(x0: Fraction) -> Fraction:
-    r = Fraction(round(float(x0) ** (1 / 3) * 2 ** 20), 2 ** 20)
-    return r if r > 0 else Fraction(1, 2 ** 20)
+#: Bits of the rational approximations of the amplitudes in the x0 > 0 frame: D^2 = I to within
+#: about 2^-20; any value is exact (D absorbs the difference), only the conditioning depends on it.
+FRAME_BITS = 20
+
+
+def _rational_sqrt(q: Fraction, bits: int = FRAME_BITS) -> Fraction:
+    """A positive rational within a relative ``2^-bits`` of ``sqrt(q)`` (q > 0), in integer
+    arithmetic (no float underflow for tiny q): ``isqrt(q 4^k) / 2^k`` with ``q 4^k ~ 4^bits``."""
+    k = max(0, bits - (q.numerator.bit_length() - q.denominator.bit_length()) // 2 + 1)
+    root = math.isqrt(q.numerator * 4 ** k // q.denominator)
+    return Fraction(max(root, 1), 2 ** k)
 
 
 def _zero_inactive(v: tuple, r: tuple) -> tuple:
@@ -96,12 +107,22 @@ def w_class_frame(state: WClassState) -> Frame:
         v = tuple(Fraction(1) if i in W_SUPPORT else Fraction(0) for i in range(8))
         r = _diag_from_local(a, b)
         return Frame("w0", _zero_inactive(v, r), r, Fraction(1), a, b)
-    r = _balanced_rational_cube_root(st.x0)
-    a = (r, r, st.x0 / (r * r))
-    b = tuple(x[p] * a[p] / st.x0 for p in range(3))
-    v = tuple(Fraction(1) if i in (0,) + W_SUPPORT else Fraction(0) for i in range(8))
-    r = _diag_from_local(a, b)
-    return Frame("w", _zero_inactive(v, r), r, Fraction(1), a, b)
+    # v carries the amplitudes (rounded to rationals) and D = I up to ~2^-FRAME_BITS: the
+    # relaxation keeps the conditioning of the original problem. (A 0/1 vector v would put
+    # the amplitudes into D, whose squares then span x0^3 .. 1/x0^2: SCS stalled and Clarabel
+    # failed near the plane, docs/upper-bounds.md.)
+    v = [Fraction(0)] * 8
+    v[0] = _rational_sqrt(st.x0)
+    a = (Fraction(1), Fraction(1), st.x0 / (v[0] * v[0]))
+    b = []
+    for p, i in enumerate(W_SUPPORT):
+        if x[p] == 0:  # beta_p = 0: inputs with p excited carry nothing (facially reduced)
+            b.append(Fraction(0))
+            continue
+        v[i] = _rational_sqrt(x[p])
+        b.append(x[p] * a[p] / (a[0] * a[1] * a[2] * v[i] * v[i]))  # D^2_i v_i^2 = x_p
+    r = _diag_from_local(a, tuple(b))
+    return Frame("w", _zero_inactive(tuple(v), r), r, Fraction(1), a, tuple(b))
 
 
 def real_amplitude_frame(psi) -> Frame:

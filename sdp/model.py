@@ -44,6 +44,9 @@ class MatExpr:
         assert self.n == other.n
         return MatExpr(self.n, self.G + other.G, self.H + other.H, self.g0 + other.g0)
 
+    def scaled(self, c: float) -> "MatExpr":
+        return MatExpr(self.n, self.G * c, self.H * c, self.g0 * c)
+
     def __neg__(self) -> "MatExpr":
         return MatExpr(self.n, -self.G, -self.H, -self.g0)
 

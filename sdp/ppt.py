@@ -65,6 +65,16 @@ class PPTBound:
     p_pairs: dict = field(default_factory=dict)
     method: str = "ppt"   # "ppt" (SDP solved) or "trivial" (analytic p <= 1, see sdp.bounds)
     raw: RawSolution | None = field(default=None, repr=False)
+    #: every solve made for this bound: ``{"solver", "status", "iterations", "value",
+    #: "certified", "seconds"}`` (floats; certified rounded up), in order
+    attempts: list = field(default_factory=list)
+
+    def attempt(self) -> dict:
+        """This solve as a record for :attr:`attempts`."""
+        return {"solver": self.solver, "status": self.status, "iterations": self.iterations,
+                "value": self.value,
+                "certified": None if self.certified is None else float_upper(self.certified),
+                "seconds": round(self.solve_time + self.certify_time, 4)}
 
     @property
     def ok(self) -> bool:
@@ -175,11 +185,12 @@ def certificate_dict(state, frame: Frame, spec: RelaxationSpec, dual, bound: Fra
     }
 
 
-def ppt_upper_bound(state, *, pairs=st.PAIRS, weights=None, objective: str = "exact",
-                    solver: str = "SCS", solver_options: dict | None = None,
-                    certify: bool = False, strict: bool = False,
-                    warm_start: RawSolution | None = None) -> PPTBound:
-    """Solve the PPT relaxation for ``state`` and optionally certify the bound.
+def solve_ppt(state, *, pairs=st.PAIRS, weights=None, objective: str = "exact",
+              solver: str = "SCS", solver_options: dict | None = None,
+              certify: bool = False, strict: bool = False,
+              warm_start: RawSolution | None = None) -> PPTBound:
+    """One solve of the PPT relaxation for ``state`` with one solver, optionally certified
+    (no fallback, no cap: :func:`sdp.bounds.ppt_upper_bound` is the path users call).
 
     Parameters
     ----------
@@ -245,6 +256,7 @@ def ppt_upper_bound(state, *, pairs=st.PAIRS, weights=None, objective: str = "ex
         else:
             res.certification_error = f"solver status {raw.status!r}: no dual to certify"
         res.certify_time = time.perf_counter() - t0
+    res.attempts = [res.attempt()]
     return res
 
 

@@ -21,6 +21,7 @@ serves every state with the same structure.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -94,85 +95,125 @@ def sparse_kernel_basis(idx: list, excluded: list) -> np.ndarray:
     return np.array(cols).T if cols else np.zeros((len(idx), 0))
 
 
-def sector_bases(frame: Frame, pair: str, objective: str) -> list:
-    """``[(indices, V)]``: sectors of the Choi space of ``pair`` with a kernel basis each.
-
-    Sectors are U(1) charge classes when the frame allows it, else one sector; only labels
-    whose input is active (``D^2 > 0``) are kept. ``V`` (sparse, full column rank) spans the
-    kernel of the exactness operator restricted to the sector (identity for "fidelity").
-    """
+def kernel_sectors(frame: Frame, pair: str, objective: str) -> list:
+    """``[(indices, V)]``: one sector (the active labels of the 32-dim Choi space) with ``V``
+    spanning the kernel of the exactness operator there (identity for "fidelity"). Used by the
+    certificate builder to size the shifts; no symmetry is assumed of the dual."""
     labels = st.choi_labels(pair)
     active = set(frame.active)
-    keep = [i for i, (ins, _) in enumerate(labels) if st.input_index(ins) in active]
-    if frame.u1_symmetric:
-        charge = st.u1_charge(pair)
-        groups = [[i for i in keep if charge[i] == q] for q in sorted(set(charge[keep]))]
-    else:
-        groups = [keep]
+    idx = [i for i, (ins, _) in enumerate(labels) if st.input_index(ins) in active]
     excluded = excluded_vectors(frame, pair) if objective == "exact" else []
-    out = []
-    for idx in groups:
-        if not idx:
-            continue
-        inside = [u for u in excluded if np.any(u[idx])]
-        V = sparse_kernel_basis(idx, inside)
-        if V.shape[1]:
-            out.append((np.array(idx), V))
-    return out
+    V = sparse_kernel_basis(idx, [u for u in excluded if np.any(u[idx])])
+    return [(np.array(idx), V)] if V.shape[1] else []
 
 
-def choi_variable(model: SDPModel, pair: str, sectors: list) -> MatExpr:
-    """``J = sum_b V_b X_b V_b^T`` (32 x 32) with ``X_b >= 0`` added to the model."""
-    n = st.dim(pair)
-    J = None
-    for b, (idx, V) in enumerate(sectors):
-        X = model.sym_matrix(V.shape[1])
-        model.add_psd(X, ("X", pair, b), split=False)
-        W = np.zeros((n, V.shape[1]))
-        W[idx] = V
-        Ws = sp.csr_matrix(W)
-        L = sp.kron(Ws, Ws, format="csr")  # vec(W X W^T) = (W (x) W) vec(X), row-major
-        term = X.linear_image(L, n)
-        J = term if J is None else model.pad(J) + model.pad(term)
-    return model.pad(J)
+# ---- the output-twirled Choi operator ---------------------------------------------------------
+#
+# The outputs of pair k may be twirled by U (x) U, U = diag(1, e^{it}), and by X (x) X: both leave
+# Psi+, the completeness (a trace over the outputs), the objective and PPT-ness (local unitaries)
+# unchanged, so an optimal J_k can be taken invariant (docs/upper-bounds.md). Invariant J_k are
+#     J = J_+ (x) Psi+ + J_- (x) Psi- + J_0 (x) (|00><00| + |11><11|)
+# with 8 x 8 input blocks, exactness reads J_- v = J_0 v = 0, and every PSD condition on J_k or
+# a partial transpose splits into 8 x 8 blocks. Output operators below are 4 x 4 over the pair's
+# outputs (00, 01, 10, 11), written times 2 so that they are integers.
+
+#: ``name -> 2 O``: the output factor of each block; a block's dual is lifted to the full
+#: 32 x 32 certificate as ``B (x) O`` (O a projector, halved where the block has two copies).
+OUTPUT_LIFTS = {
+    "psi+": ((0, 0, 0, 0), (0, 1, 1, 0), (0, 1, 1, 0), (0, 0, 0, 0)),
+    "psi-": ((0, 0, 0, 0), (0, 1, -1, 0), (0, -1, 1, 0), (0, 0, 0, 0)),
+    "00,11": ((1, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 1)),   # J_0: two copies
+    "01,10": ((0, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 0)),   # two copies
+    "00+11": ((1, 0, 0, 1), (0, 0, 0, 0), (0, 0, 0, 0), (1, 0, 0, 1)),
+    "00-11": ((1, 0, 0, -1), (0, 0, 0, 0), (0, 0, 0, 0), (-1, 0, 0, 1)),
+}
+_OUT_INDEX = {(0, 0): 0, (0, 1): 1, (1, 0): 2, (1, 1): 3}
 
 
-def add_ppt(model: SDPModel, expr: MatExpr, pair: str | None, tag: tuple) -> None:
-    """Partial transpose on every party PSD (each a cached index permutation)."""
-    for party in st.PARTIES:
-        model.add_psd(expr.permuted(st.partial_transpose_perm(pair, party)), tag + (party,))
+def output_lift(name: str):
+    """``out_op(o1, o2)``: the integer entries of ``2 O`` for :func:`structure.embed_input_output`."""
+    M = OUTPUT_LIFTS[name]
+    return lambda o1, o2: M[_OUT_INDEX[o1]][_OUT_INDEX[o2]]
 
 
 @lru_cache(maxsize=None)
-def trace_out_map(pair: str) -> sp.csr_matrix:
-    """Sparse 64 x 1024 map ``vec(J) -> vec(Tr_out J)``."""
-    rows, cols = [], []
+def _embed_map(pair: str, name: str) -> sp.csr_matrix:
+    """Sparse 1024 x 64 map ``vec(M) -> vec(M (x) 2 O)`` in the interleaved order."""
+    labels = st.choi_labels(pair)
+    n = len(labels)
+    out = output_lift(name)
+    rows, cols, vals = [], [], []
+    for i, (ini, oi) in enumerate(labels):
+        for j, (inj, oj) in enumerate(labels):
+            c = out(oi, oj)
+            if c:
+                rows.append(i * n + j)
+                cols.append(st.input_index(ini) * 8 + st.input_index(inj))
+                vals.append(float(c))
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n * n, 64))
+
+
+def _input_pt(e: MatExpr, party: str) -> MatExpr:
+    return e.permuted(st.partial_transpose_perm(None, party))
+
+
+def twirled_blocks(model: SDPModel, frame: Frame, objective: str) -> list:
+    """``[(name, J)]`` for ``J_+, J_-, J_0`` (8 x 8 on the active inputs), their PSD variables added.
+
+    ``J_+ = X_+``; for "exact" ``J_- = V X_- V^T``, ``J_0 = V X_0 V^T`` with V an orthonormal basis
+    of the complement of v among the active inputs (facial reduction: exactness holds by
+    construction). For x0 = 0 the joint U(1) twirl (diag(1, e^{it}) on every qubit, formulation.md
+    section 5) also applies, so each X is block diagonal by the input excitation number."""
+    active = list(frame.active)
+    charge = [bin(i).count("1") if frame.u1_symmetric else 0 for i in range(8)]
+    S = np.zeros((8, len(active)))
+    S[active, range(len(active))] = 1.0
+    if objective == "exact":
+        V = np.zeros((8, len(active) - 1))
+        V[active] = sparse_kernel_basis(list(range(len(active))), [frame.v_float()[active]])
+    else:
+        V = S
+    out = []
+    for B, name in ((S, "psi+"), (V, "psi-"), (V, "00,11")):
+        # every column of B lives in one charge sector (unit vectors, or v's support)
+        col_charge = [charge[int(np.flatnonzero(B[:, j])[0])] for j in range(B.shape[1])]
+        J = MatExpr(8, sp.csr_matrix((64, model.nvar)), sp.csr_matrix((64, model.n_theta)),
+                    np.zeros(64))  # stays 0 if B has no columns (e.g. a product state)
+        for q in sorted(set(col_charge)):
+            Bq = B[:, [j for j, c in enumerate(col_charge) if c == q]]
+            X = model.sym_matrix(Bq.shape[1])
+            model.add_psd(X, ("X", name, q), split=False)
+            L = sp.csr_matrix(sp.kron(sp.csr_matrix(Bq), sp.csr_matrix(Bq)))
+            term = X.linear_image(L, 8)
+            J = model.pad(J) + model.pad(term)
+        out.append(J)
+    return out
+
+
+def add_twirled_pair(model: SDPModel, frame: Frame, pair: str, objective: str) -> tuple:
+    """Variables and PSD constraints of one pair; returns ``(J_+, Tr_out J, J)`` (J 32 x 32).
+
+    Constraints (tags ``(kind, pair, party, output block, indices)``): ``X_+, X_-, X_0 >= 0``; for
+    each party p of the pair, ``PT_p J >= 0`` is ``(J'_+ + J'_-)/2 >= 0`` (outputs 01 and 10) and
+    ``J'_0 +- (J'_+ - J'_-)/2 >= 0`` (outputs (00 +- 11)/sqrt 2), ``J' = PT_{p, in}``; for the third
+    party, ``PT J_+, PT J_-, PT J_0 >= 0``."""
+    Jp, Jm, J0 = (model.pad(J) for J in twirled_blocks(model, frame, objective))
+    for party in st.PARTIES:
+        a, b, c = (_input_pt(e, party) for e in (Jp, Jm, J0))
+        if party in pair:
+            half_diff = (a + (-b)).scaled(0.5)
+            cons = (("01,10", (a + b).scaled(0.5)), ("00+11", c + half_diff),
+                    ("00-11", c + (-half_diff)))
+        else:
+            cons = (("psi+", a), ("psi-", b), ("00,11", c))
+        for name, e in cons:
+            model.add_psd(e, ("PT", pair, party, name))
+    Jp, Jm, J0 = (model.pad(e) for e in (Jp, Jm, J0))
     n = st.dim(pair)
-    for i8, j8, i, j in st.trace_out_pairs(pair):
-        rows.append(i8 * 8 + j8)
-        cols.append(i * n + j)
-    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(64, n * n))
-
-
-def failure_element(model: SDPModel, J: dict) -> MatExpr:
-    """``E = D^2 - sum_k Tr_out J_k`` (completeness), with ``D^2 = diag(theta)``."""
-    H = sp.csr_matrix((np.ones(8), ([i * 9 for i in range(8)], range(8))), shape=(64, 8))
-    E = MatExpr(8, sp.csr_matrix((64, model.nvar)), H, np.zeros(64))
-    for pair, Jk in J.items():
-        E = E + (-model.pad(Jk).linear_image(trace_out_map(pair), 8))
-    return E
-
-
-def objective_vector(model: SDPModel, frame: Frame, spec: RelaxationSpec, J: dict) -> np.ndarray:
-    """``sum_k w_k <C_k, J_k>`` as a vector on the model variables."""
-    v = frame.v_float()
-    rhoT = np.outer(v, v)
-    f = np.zeros(model.nvar)
-    for pair, w in zip(spec.pairs, spec.weights):
-        C = (st.objective_operator(rhoT, pair) if spec.objective == "exact"
-             else st.fidelity_operator(rhoT, pair))
-        f += float(w) * (model.pad(J[pair]).G.T @ C.ravel())
-    return f
+    J = (Jp.linear_image(_embed_map(pair, "psi+"), n).scaled(0.5)
+         + Jm.linear_image(_embed_map(pair, "psi-"), n).scaled(0.5)
+         + J0.linear_image(_embed_map(pair, "00,11"), n))
+    return Jp, Jp + Jm + J0.scaled(2.0), J
 
 
 # ---- the relaxation ----------------------------------------------------------------------
@@ -182,33 +223,48 @@ class CompiledRelaxation:
     frame_key: tuple
     spec: RelaxationSpec
     canonical: Canonical
-    sectors: dict
+    sectors: dict   # pair -> [(indices, kernel basis)] of the 32-dim Choi space (certificates)
     J: dict  # pair -> MatExpr (to read the primal Choi operators back)
     nvar: int
 
 
 def build_ppt_relaxation(frame: Frame, spec: RelaxationSpec) -> CompiledRelaxation:
     model = SDPModel(n_theta=8)
-    sectors, J = {}, {}
+    sectors, J, Jplus, tr_sum = {}, {}, {}, None
     for pair in spec.pairs:
-        sectors[pair] = sector_bases(frame, pair, spec.objective)
-        J[pair] = choi_variable(model, pair, sectors[pair])
-        add_ppt(model, J[pair], pair, ("PT", pair))
-    E = failure_element(model, J)
+        sectors[pair] = kernel_sectors(frame, pair, spec.objective)
+        Jplus[pair], tr_out, J[pair] = add_twirled_pair(model, frame, pair, spec.objective)
+        tr_sum = tr_out if tr_sum is None else model.pad(tr_sum) + model.pad(tr_out)
+    H = sp.csr_matrix((np.ones(8), ([i * 9 for i in range(8)], range(8))), shape=(64, 8))
+    E = MatExpr(8, sp.csr_matrix((64, model.nvar)), H, np.zeros(64)) + (-model.pad(tr_sum))
     model.add_psd(E, ("E", "id"))
-    add_ppt(model, E, None, ("E",))
-    model.objective = objective_vector(model, frame, spec, J)
-    J = {k: model.pad(v) for k, v in J.items()}
+    for party in st.PARTIES:
+        model.add_psd(_input_pt(E, party), ("E", party))
+    # objective sum_k w_k v^T J_+ v: J_- and J_0 annihilate v (exact) or carry no Psi+ (fidelity)
+    vv = np.outer(frame.v_float(), frame.v_float()).ravel()
+    f = np.zeros(model.nvar)
+    for pair, w in zip(spec.pairs, spec.weights):
+        f += float(w) * (model.pad(Jplus[pair]).G.T @ vv)
+    model.objective = f
+    J = {k: model.pad(e) for k, e in J.items()}
     return CompiledRelaxation(frame.structure_key(), spec, model.canonicalize(), sectors, J,
                               model.nvar)
 
 
-_CACHE: dict = {}
+#: Compiled models kept (least recently used dropped): x0 > 0 frames compile per state.
+CACHE_SIZE = 32
+_CACHE: "OrderedDict" = OrderedDict()
 
 
 def compiled_relaxation(frame: Frame, spec: RelaxationSpec) -> CompiledRelaxation:
-    """Compile once per structure (frame kind, active inputs, spec); reused across a sweep."""
+    """Compile once per structure (frame kind, active inputs, spec; for x0 > 0 also the
+    state's rational amplitudes); reused across a sweep, at most :data:`CACHE_SIZE` kept."""
     key = (frame.structure_key(), spec)
-    if key not in _CACHE:
-        _CACHE[key] = build_ppt_relaxation(frame, spec)
-    return _CACHE[key]
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    comp = build_ppt_relaxation(frame, spec)
+    _CACHE[key] = comp
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return comp

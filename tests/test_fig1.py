@@ -84,7 +84,7 @@ def test_json_rows_provenance_and_certificates(fig1):
     for key in ("sepgap", "solver", "solver_version", "solver_options", "date", "command",
                 "locc_rounds"):
         assert key in prov
-    assert prov["solver"] == "SCS"
+    assert prov["solver"] == "CLARABEL"
     assert prov["command"].startswith("sepgap fig1 --points 3 --smin 1/3 --smax 1/2 --out ")
     assert doc["summary"]["max_gap_certified"]["exact"] == "1/8"
     assert set(doc["certificates"]) == {r["id"] for r in rows}

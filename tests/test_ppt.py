@@ -122,7 +122,8 @@ def test_per_pair_probabilities_sum_to_value():
 
 def test_failed_solve_is_never_a_bound():
     # 5 iterations cannot converge: the result must not look like a bound
-    res = ppt_upper_bound(psi_s(F(3, 5)), solver_options={"max_iters": 5}, certify=False)
+    res = ppt_upper_bound(psi_s(F(3, 5)), solver="SCS", fallback=None,
+                          solver_options={"max_iters": 5}, certify=False)
     assert res.status != "optimal"
     assert res.kind == "failed" and res.certified is None
 
@@ -130,7 +131,8 @@ def test_failed_solve_is_never_a_bound():
 def test_strict_raises_on_failed_solve():
     from sdp import SolveFailed
     with pytest.raises(SolveFailed):
-        ppt_upper_bound(psi_s(F(3, 5)), solver_options={"max_iters": 5}, strict=True)
+        ppt_upper_bound(psi_s(F(3, 5)), solver="SCS", fallback=None,
+                        solver_options={"max_iters": 5}, strict=True)
 
 
 @pytest.mark.parametrize("kwargs,exc", [
