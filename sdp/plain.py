@@ -1,0 +1,81 @@
+"""The plain PPT relaxation, for cross-checks: real, facially reduced, no change of frame, no
+symmetry reduction. Independent of the engine's model layer (written directly in cvxpy).
+
+.. math::
+
+    \\max \\sum_k \\mathrm{Tr}[J_k(\\rho^T \\otimes I)] \\;\\text{ s.t. }\\;
+    J_k = V_k X_k V_k^T,\\ X_k \\succeq 0,\\ J_k^{T_p} \\succeq 0,\\
+    \\sum_k \\mathrm{Tr}_{out} J_k + E = I_8,\\ E, E^{T_p} \\succeq 0
+
+with ``rho = |phi><phi|`` in floats (``phi`` the real amplitudes) and ``V_k`` an orthonormal basis
+of the kernel of ``rho^T (x) (I - Psi+_k)`` (formulation.md sections 4-5: "the plain facially
+reduced model"). Partial transposes are permutations of the 32 x 32 Choi matrix, in the
+interleaved order of :mod:`sdp.structure`. Its value is a solver's number, never a bound.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+
+from . import structure as st
+
+
+@dataclass
+class PlainResult:
+    value: float | None
+    status: str
+    solver: str
+    seconds: float
+
+
+def _perm_matrix(perm: np.ndarray) -> sp.csr_matrix:
+    n = len(perm)
+    return sp.csr_matrix((np.ones(n), (np.arange(n), perm)), shape=(n, n))
+
+
+def plain_ppt_value(amplitudes, pairs=st.PAIRS, solver: str = "CLARABEL",
+                    solver_options: dict | None = None) -> PlainResult:
+    """Solve the plain model for the real amplitudes (index ``4a + 2b + c``)."""
+    import cvxpy as cp
+
+    t0 = time.perf_counter()
+    phi = np.asarray(amplitudes, dtype=float).reshape(8)
+    rho = np.outer(phi, phi)
+    cons, obj, tr = [], 0, 0
+    for pair in pairs:
+        P = st.exactness_operator(rho, pair)
+        w, U = np.linalg.eigh(P)
+        V = U[:, w < 1e-12 * max(1.0, w.max())]
+        X = cp.Variable((V.shape[1], V.shape[1]), symmetric=True)
+        J = V @ X @ V.T
+        cons.append(X >> 0)
+        vecJ = cp.vec(J, order="C")
+        for party in st.PARTIES:
+            M = _perm_matrix(st.partial_transpose_perm(pair, party)) @ vecJ
+            cons.append(cp.reshape(M, (32, 32), order="C") >> 0)
+        T = np.zeros((64, 1024))
+        for i8, j8, i, j in st.trace_out_pairs(pair):
+            T[i8 * 8 + j8, i * 32 + j] = 1.0
+        tr = tr + cp.reshape(sp.csr_matrix(T) @ vecJ, (8, 8), order="C")
+        obj = obj + cp.sum(cp.multiply(st.objective_operator(rho, pair), J))
+    E = cp.Variable((8, 8), symmetric=True)
+    cons += [E >> 0, tr + E == np.eye(8)]
+    vecE = cp.vec(E, order="C")
+    for party in st.PARTIES:
+        M = _perm_matrix(st.partial_transpose_perm(None, party)) @ vecE
+        cons.append(cp.reshape(M, (8, 8), order="C") >> 0)
+    prob = cp.Problem(cp.Maximize(obj), cons)
+    opts = dict(solver_options or {})
+    try:
+        prob.solve(solver=solver, **opts)
+        status, value = prob.status, (None if prob.value is None else float(prob.value))
+    except cp.error.SolverError as exc:
+        status, value = f"solver_error: {exc}", None
+    return PlainResult(value, status, solver, time.perf_counter() - t0)
+
+
+__all__ = ["PlainResult", "plain_ppt_value"]
