@@ -163,7 +163,7 @@ def gap_claim(pairs_targeted, gap_q) -> Claim:
     """What a verified ``sep_locc_gap`` certificate proves: ``SEP - LOCC_sup >= gap``."""
     pairs, names = _pairs_note(pairs_targeted)
     return Claim("gap", "SEP - LOCC_sup", ">=", Fraction(gap_q),
-                 f"explicit SEP instrument succeeding on {names}, LOCC_sup <= kappa", pairs=pairs)
+                 f"explicit SEP instrument succeeding on {names}; LOCC_sup <= kappa", pairs=pairs)
 
 
 __all__ = ["Claim", "decimal_up", "decimal_down", "decimal_out", "ppt_lhs", "ppt_claim",
