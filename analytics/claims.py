@@ -68,6 +68,18 @@ def decimal_out(q, relation: str, digits: int = DIGITS) -> str:
     raise ValueError(f"relation must be '<=' or '>=', got {relation!r}")
 
 
+def approx(q, relation: str, digits: int = 12) -> str:
+    """A printable decimal of ``q`` that stays true: ``"= 0.875"`` when ``digits`` decimals are
+    exact, else ``"<= 0.466666666667"`` (rounded up, ``relation = "<="``) or ``">= ..."``
+    (rounded down). Print it after the exact value: ``7/15 (<= 0.466666666667)``."""
+    q = Fraction(q)
+    d = decimal_out(q, relation, digits)
+    if Fraction(d) == q:
+        d = d.rstrip("0").rstrip(".") if "." in d else d
+        return f"= {d}"
+    return f"{relation} {d}"
+
+
 @dataclass(frozen=True)
 class Claim:
     """One proved inequality ``lhs relation value`` (``value`` exact), plus a ``note``.
@@ -166,5 +178,5 @@ def gap_claim(pairs_targeted, gap_q) -> Claim:
                  f"explicit SEP instrument succeeding on {names}; LOCC_sup <= kappa", pairs=pairs)
 
 
-__all__ = ["Claim", "decimal_up", "decimal_down", "decimal_out", "ppt_lhs", "ppt_claim",
+__all__ = ["Claim", "decimal_up", "decimal_down", "decimal_out", "approx", "ppt_lhs", "ppt_claim",
            "lower_claim", "gap_claim", "DIGITS"]
