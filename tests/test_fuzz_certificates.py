@@ -70,7 +70,8 @@ def claim_is_true(claim, st: WClassState) -> tuple[bool, str]:
         reach = max(sum(w * pp[p] for p, w in claim.terms) for pp in instrument_pairs(st))
         if claim.value < reach:
             return False, f"{claim.exact()} but an explicit instrument reaches {reach}"
-        if claim.is_sep and opt is not None and claim.value < opt:
+        all_unit = sorted(claim.terms) == [("AB", 1), ("AC", 1), ("BC", 1)]
+        if all_unit and opt is not None and claim.value < opt:   # F_k = p_k on the optimum
             return False, f"{claim.exact()} but SEP = {opt}"
         return True, ""
     if opt is None:
