@@ -227,10 +227,13 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
         for i, row in enumerate(table_rows):
             pid = row.get("id") if isinstance(row, dict) else None
             name = pid if isinstance(pid, str) else f"row {i}"
-            if isinstance(pid, str) and pid in ids:
+            if not isinstance(row, dict):
+                problems = ["row is not an object"]
+            elif isinstance(pid, str) and pid in ids:
                 problems = ["duplicate id"]
             else:
-                ids.add(pid)
+                if isinstance(pid, str):
+                    ids.add(pid)
                 cert_v = views.get(pid) if isinstance(pid, str) else None
                 problems = check_row(row, cert_v)
                 problems += _file_check(row, cert_v, path.parent, verify)
@@ -305,7 +308,12 @@ def verify_path(path, verify) -> list:
     except CertificateError as exc:
         return [(False, f"{p}: invalid: {exc}")]
     if is_sweep(doc):
-        return check_sweep(doc, p, verify)
+        try:
+            return check_sweep(doc, p, verify)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+            # a malformed sweep file is invalid, never a traceback
+            return [(False, f"{p}: invalid: malformed sweep file ({type(exc).__name__}: "
+                            f"{_short(str(exc), 120)})")]
     res = verify(doc)
     return [(res.valid, f"{p}: {res.line()}")]
 

@@ -348,7 +348,8 @@ def load_certificate(path) -> dict:
     except RecursionError:
         raise CertificateError(f"{p}: JSON nested too deeply to be a certificate") from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise CertificateError(f"{p} is not a usable JSON file ({_short(str(exc), 80)})") from None
+        why = "a number with too many digits" if "digits" in str(exc) else _short(str(exc), 80)
+        raise CertificateError(f"{p} is not a usable JSON file ({why})") from None
     except OSError as exc:
         raise CertificateError(f"cannot read {p}: {exc.strerror or exc}") from None
 

@@ -454,3 +454,18 @@ def test_edited_csv_and_certificate_files_are_caught(sweep_dir, tmp_path):
     cf.write_text(json.dumps(c))
     out = _cli(tmp_path, "verify", d2)
     assert out.returncode == 1 and "sx-0004.json: invalid" in out.stderr
+
+
+@pytest.mark.parametrize("doc", [
+    {"rows": [[1], {"id": [1]}, {}, {"id": "a", "x0_exact": "0", "xA_exact": "1", "xB_exact": "0",
+                                     "xC_exact": "0", "kappa_exact": [1], "sep_upper": "x"}],
+     "certificates": {"a": 5, "b": {"kind": "sep_lower_bound"}}},
+    {"rows": 5, "certificates": []},
+    {"rows": [{"id": "x", "x0_exact": "1e-999999999"}], "certificates": {}},
+])
+def test_malformed_sweep_files_are_one_line_per_item(tmp_path, doc):
+    p = tmp_path / "junk.json"
+    p.write_text(json.dumps(doc))
+    out = _cli(tmp_path, "verify", p)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines()[-1].startswith("verified ")
