@@ -45,17 +45,17 @@ def parse_frac(text, what: str) -> Fraction:
     front (:mod:`analytics.limits`): ``"3e-999999999"`` would take minutes to parse."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
         raise CertificateFormatError(f"{what}: expected an exact rational as a string, got "
-                                     f"{_short(text)}")
+                                     f"{shorten(text)}")
     if isinstance(text, str):
         check_number_text(text, what)
     try:
         q = Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise CertificateFormatError(f"{what}: not an exact rational: {_short(text)}") from None
+        raise CertificateFormatError(f"{what}: not an exact rational: {shorten(text)}") from None
     return check_exact_size(q, what)
 
 
-def _short(v, limit: int = 60) -> str:
+def shorten(v, limit: int = 60) -> str:
     """``repr(v)`` cut to ``limit`` characters (an error message never echoes a huge value)."""
     r = repr(v)
     return r if len(r) <= limit else r[:limit] + f"... ({len(r)} characters)"
@@ -67,7 +67,7 @@ def check_keys(d, allowed, where: str) -> None:
         raise CertificateFormatError(f"{where}: expected an object")
     extra = sorted(str(k) for k in d if k not in allowed)
     if extra:
-        raise CertificateFormatError(f"{where} has unknown field(s) {', '.join(map(_short, extra))} "
+        raise CertificateFormatError(f"{where} has unknown field(s) {', '.join(map(shorten, extra))} "
                                      f"(allowed: {', '.join(allowed)})")
 
 
@@ -75,7 +75,7 @@ def check_float(d, key: str, where: str, expected: float) -> None:
     """``d[key]`` must be the JSON number ``expected`` (the exact value rounded outward)."""
     v = require(d, key, where)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or v != expected:
-        raise CertificateFormatError(f"{where}.{key} {_short(v)} is not the exact value rounded "
+        raise CertificateFormatError(f"{where}.{key} {shorten(v)} is not the exact value rounded "
                                      f"outward ({expected!r})")
 
 
@@ -83,7 +83,7 @@ def check_claim(cert: dict, claim: Claim) -> None:
     """The ``claim`` field must be the canonical statement of what was verified."""
     got = require(cert, "claim", "certificate")
     if got != claim.exact():
-        raise CertificateFormatError(f"claim {_short(got)} is not what the certificate proves "
+        raise CertificateFormatError(f"claim {shorten(got)} is not what the certificate proves "
                                      f"({claim.exact()!r})")
 
 
@@ -119,7 +119,7 @@ STATE_KEYS = ("type", "x0", "xA", "xB", "xC")
 def state_from_json(d) -> WClassState:
     typ = require(d, "type", "state")
     if typ != "w_class":
-        raise CertificateFormatError(f"state.type {_short(typ)} is not 'w_class'")
+        raise CertificateFormatError(f"state.type {shorten(typ)} is not 'w_class'")
     check_keys(d, STATE_KEYS, "state")
     vals = [parse_frac(require(d, k, "state"), f"state.{k}") for k in ("x0", "xA", "xB", "xC")]
     return WClassState.from_components(*vals)
@@ -129,12 +129,12 @@ def check_envelope(cert, kind: str) -> None:
     if not isinstance(cert, dict):
         raise CertificateFormatError("a certificate is a JSON object")
     if cert.get("format") != FORMAT:
-        raise CertificateFormatError(f"format is {_short(cert.get('format'))}, expected {FORMAT!r}")
+        raise CertificateFormatError(f"format is {shorten(cert.get('format'))}, expected {FORMAT!r}")
     v = cert.get("version")
     if type(v) is not int or v != VERSION:  # 1.0, true and "1" are not the integer 1
-        raise CertificateFormatError(f"version {_short(v)} is not supported (expected the integer {VERSION})")
+        raise CertificateFormatError(f"version {shorten(v)} is not supported (expected the integer {VERSION})")
     if cert.get("kind") != kind:
-        raise CertificateFormatError(f"kind {_short(cert.get('kind'))} is not {kind!r}")
+        raise CertificateFormatError(f"kind {shorten(cert.get('kind'))} is not {kind!r}")
 
 
 # ---- explicit SEP lower bound -----------------------------------------------------------------
@@ -286,7 +286,7 @@ def verify_analytic(cert) -> AnalyticVerification:
         kind = cert.get("kind") if isinstance(cert, dict) else None
         fn = _ANALYTIC.get(kind) if isinstance(kind, str) else None
         if fn is None:
-            raise CertificateFormatError(f"kind {_short(kind)} is not an analytic certificate")
+            raise CertificateFormatError(f"kind {shorten(kind)} is not an analytic certificate")
         st, claim, how = fn(cert)
         return AnalyticVerification(True, claim, st, how=how)
     except (SepgapError, InvalidStateError) as exc:
@@ -295,7 +295,7 @@ def verify_analytic(cert) -> AnalyticVerification:
         return AnalyticVerification(False, reason="malformed certificate (nested too deeply)")
     except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         return AnalyticVerification(False, reason=f"malformed certificate ({type(exc).__name__}: "
-                                                  f"{_short(str(exc), 200)})")
+                                                  f"{shorten(str(exc), 200)})")
 
 
 def verify_analytic_certificate(cert) -> tuple[bool, str]:

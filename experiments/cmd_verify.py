@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from analytics.certificates import (CertificateFormatError, _short, float_lower, float_upper,
-                                    frac_str, parse_frac, state_from_json, verify_analytic)
-from analytics.claims import decimal_down
+from analytics.certificates import (float_lower, float_upper, frac_str, parse_frac, shorten,
+                                    state_from_json, verify_analytic)
 from analytics.errors import SepgapError
+from analytics.instruments import sep_lower_bound
+from analytics.monotones import kappa
+from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
 
 #: Certificate kind -> verifier ``f(cert)`` returning an object with ``valid``, ``line()`` and
@@ -55,7 +57,7 @@ def verify_result(cert):
     fn = VERIFIERS.get(kind) if isinstance(kind, str) else None
     if fn is None:
         what = "a certificate is a JSON object" if not isinstance(cert, dict) else \
-            f"unknown certificate kind {_short(kind)} (known: {', '.join(VERIFIERS)})"
+            f"unknown certificate kind {shorten(kind)} (known: {', '.join(VERIFIERS)})"
         return Rejected(what)
     try:
         return fn(cert)
@@ -114,21 +116,17 @@ def _as_bool(v):
 def _expected_row(st, cert_res) -> dict:
     """``{column: (exact or None, float or None)}`` recomputed from the state and the verified
     certificate (``cert_res``: None if the point has no certificate)."""
-    from analytics.instruments import sep_lower_bound
-    from analytics.monotones import kappa
-
     k = kappa(st)
     lb = sep_lower_bound(st)
     low = None if lb.value is None else Fraction(lb.value)
     up = None if cert_res is None else cert_res.bound
-    out = {"kappa": (k, float(k)),
+    return {"kappa": (k, float(k)),
            "sep_lower": (low, None if low is None else float_lower(low)),
            "gap_certified": (None if low is None else low - k,
                              None if low is None else float_lower(low - k)),
            "sep_upper_certified": (up, None if up is None else float_upper(up)),
            "gap_upper": ((up - k, float_upper(up - k)) if up is not None and st.x0 == 0
                          else (None, None))}
-    return out
 
 
 def check_row(row, cert_res) -> list:
@@ -138,7 +136,6 @@ def check_row(row, cert_res) -> list:
     bad = []
     try:
         st_vals = [parse_frac(_get(row, f"{c}_exact"), f"{c}_exact") for c in ("x0", "xA", "xB", "xC")]
-        from analytics.states import WClassState
         st = WClassState.from_components(*st_vals)
     except (SepgapError, ValueError, TypeError) as exc:
         return [f"state columns: {exc}"]
@@ -162,24 +159,23 @@ def check_row(row, cert_res) -> list:
             continue
         if ge != exact:
             want = "empty" if exact is None else frac_str(exact)
-            bad.append(f"{col}_exact is {_short(got_e)}, the verified value is {want}")
+            bad.append(f"{col}_exact is {shorten(got_e)}, the verified value is {want}")
         elif gf != flt:
-            bad.append(f"{col} is {_short(got_f)}, expected {flt!r} (the exact value rounded outward)")
+            bad.append(f"{col} is {shorten(got_f)}, expected {flt!r} (the exact value rounded outward)")
     up = None if cert_res is None else cert_res.bound
     try:
         if _get(row, "sep_upper") is not None and _as_float(_get(row, "sep_upper")) != (
                 None if up is None else float_upper(up)):
-            bad.append(f"sep_upper is {_short(_get(row, 'sep_upper'))} but the certified bound is "
+            bad.append(f"sep_upper is {shorten(_get(row, 'sep_upper'))} but the certified bound is "
                        f"{'missing' if up is None else float_upper(up)}")
         kind = _get(row, "sep_upper_kind")
         if (kind == "certified") != (up is not None):
-            bad.append(f"sep_upper_kind is {_short(kind)} but a verified certificate is "
+            bad.append(f"sep_upper_kind is {shorten(kind)} but a verified certificate is "
                        f"{'present' if up is not None else 'missing'}")
         exc_col = _get(row, "kappa_exceeds_sep_upper")
-        from analytics.monotones import kappa
         want_exc = None if up is None else up < kappa(st)
         if (None if exc_col is None else _as_bool(exc_col)) != want_exc:
-            bad.append(f"kappa_exceeds_sep_upper is {_short(exc_col)}, expected {want_exc}")
+            bad.append(f"kappa_exceeds_sep_upper is {shorten(exc_col)}, expected {want_exc}")
     except (ValueError, TypeError) as exc:
         bad.append(str(exc))
     return bad
@@ -313,7 +309,7 @@ def verify_path(path, verify) -> list:
         except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
             # a malformed sweep file is invalid, never a traceback
             return [(False, f"{p}: invalid: malformed sweep file ({type(exc).__name__}: "
-                            f"{_short(str(exc), 120)})")]
+                            f"{shorten(str(exc), 120)})")]
     res = verify(doc)
     return [(res.valid, f"{p}: {res.line()}")]
 
@@ -338,7 +334,7 @@ def run(args) -> int:
             results.append(ok)
     n_bad = results.count(False)
     summary = (f"verified {len(results)} items: " +
-               (f"all valid" if not n_bad else f"{n_bad} INVALID or mismatched"))
+               ("all valid" if not n_bad else f"{n_bad} INVALID or mismatched"))
     print(summary, file=sys.stdout if not n_bad else sys.stderr)
     return 0 if not n_bad else 1
 

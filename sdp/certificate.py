@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics.certificates import (CertificateFormatError, _short, check_claim, check_envelope,
+from analytics.certificates import (CertificateFormatError, shorten, check_claim, check_envelope,
                                     check_float, check_keys, float_upper, frac_str, parse_frac,
                                     require, state_from_json)
 from analytics.claims import Claim, ppt_claim
@@ -182,7 +182,7 @@ def _frame_from_json(d: dict, state) -> Frame:
     kind = require(d, "kind", "frame")
     check_keys(d, ("kind", "v", "alpha_sq", "beta_sq", "scale"), "frame")
     if kind not in ("w0", "w", "real"):
-        raise CertificateError(f"frame.kind {_short(kind)} unknown")
+        raise CertificateError(f"frame.kind {shorten(kind)} unknown")
     v = tuple(parse_frac(a, "frame.v") for a in _list(require(d, "v", "frame"), "frame.v"))
     a = tuple(parse_frac(q, "frame.alpha_sq") for q in _list(require(d, "alpha_sq", "frame"), "frame.alpha_sq"))
     b = tuple(parse_frac(q, "frame.beta_sq") for q in _list(require(d, "beta_sq", "frame"), "frame.beta_sq"))
@@ -233,7 +233,7 @@ def verify_certificate(cert: dict) -> VerificationResult:
         return VerificationResult(False, None, "malformed certificate (nested too deeply)")
     except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         return VerificationResult(False, None, f"malformed certificate ({type(exc).__name__}: "
-                                               f"{_short(str(exc), 200)})")
+                                               f"{shorten(str(exc), 200)})")
 
 
 def _verify(cert: dict) -> VerificationResult:
@@ -243,12 +243,12 @@ def _verify(cert: dict) -> VerificationResult:
     rel = require(cert, "relaxation", "certificate")
     check_keys(rel, ("name", "pairs", "weights", "objective"), "relaxation")
     if require(rel, "name", "relaxation") != "ppt":
-        raise CertificateError(f"relaxation {_short(rel['name'])} is not 'ppt'")
+        raise CertificateError(f"relaxation {shorten(rel['name'])} is not 'ppt'")
     pairs = require(rel, "pairs", "relaxation")
     if (not isinstance(pairs, list) or not pairs or not all(isinstance(p, str) for p in pairs)
             or any(p not in st.PAIRS for p in pairs)
             or pairs != [p for p in st.PAIRS if p in pairs]):
-        raise CertificateError(f"relaxation.pairs {_short(pairs)} must be distinct names from "
+        raise CertificateError(f"relaxation.pairs {shorten(pairs)} must be distinct names from "
                                "AB, AC, BC in that order")
     weights = [parse_frac(w, "relaxation.weights")
                for w in _list(require(rel, "weights", "relaxation"), "relaxation.weights")]
@@ -258,7 +258,7 @@ def _verify(cert: dict) -> VerificationResult:
         raise CertificateError("relaxation.weights are all 0: such a certificate proves nothing")
     objective = require(rel, "objective", "relaxation")
     if objective not in ("exact", "fidelity"):
-        raise CertificateError(f"relaxation.objective {_short(objective)} unknown")
+        raise CertificateError(f"relaxation.objective {shorten(objective)} unknown")
     frame = _frame_from_json(require(cert, "frame", "certificate"), state)
 
     dual_d = require(cert, "dual", "certificate")
@@ -278,7 +278,7 @@ def _verify(cert: dict) -> VerificationResult:
     Z, t = {}, {}
     for pair, per in _dict(require(dual_d, "Z", "dual"), "dual.Z").items():
         if pair not in pairs:
-            raise CertificateError(f"dual.Z has pair {_short(pair)} outside the relaxation")
+            raise CertificateError(f"dual.Z has pair {shorten(pair)} outside the relaxation")
         Z[pair] = {}
         for party, entries in _dict(per, f"dual.Z.{pair}").items():
             if party not in st.PARTIES:
@@ -286,7 +286,7 @@ def _verify(cert: dict) -> VerificationResult:
             Z[pair][party] = _read_sym(entries, 32, f"dual.Z.{pair}.{party}")
     for pair, val in _dict(require(dual_d, "t", "dual"), "dual.t").items():
         if pair not in pairs:
-            raise CertificateError(f"dual.t has pair {_short(pair)} outside the relaxation")
+            raise CertificateError(f"dual.t has pair {shorten(pair)} outside the relaxation")
         t[pair] = parse_frac(val, f"dual.t.{pair}")
         if objective == "fidelity" and t[pair] != 0:
             raise CertificateError("the fidelity objective has no exactness multiplier: t must be 0")
@@ -348,7 +348,7 @@ def load_certificate(path) -> dict:
     except RecursionError:
         raise CertificateError(f"{p}: JSON nested too deeply to be a certificate") from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        why = "a number with too many digits" if "digits" in str(exc) else _short(str(exc), 80)
+        why = "a number with too many digits" if "digits" in str(exc) else shorten(str(exc), 80)
         raise CertificateError(f"{p} is not a usable JSON file ({why})") from None
     except OSError as exc:
         raise CertificateError(f"cannot read {p}: {exc.strerror or exc}") from None
