@@ -22,7 +22,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from analytics.certificates import (float_lower, float_upper, frac_str, parse_frac, shorten,
-                                    state_from_json, verify_analytic)
+                                    state_from_json, verify_gap, verify_lower)
 from analytics.errors import SepgapError
 from analytics.instruments import sep_lower_bound
 from analytics.monotones import kappa
@@ -33,8 +33,8 @@ from sdp.certificate import CertificateError, load_certificate, verify_certifica
 #: ``claim`` (an :class:`analytics.claims.Claim` when valid). Adding a kind is one entry here.
 VERIFIERS = {
     "ppt_upper_bound": verify_certificate,
-    "sep_lower_bound": verify_analytic,
-    "sep_locc_gap": verify_analytic,
+    "sep_lower_bound": verify_lower,
+    "sep_locc_gap": verify_gap,
 }
 
 
