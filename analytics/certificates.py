@@ -83,8 +83,18 @@ def check_claim(cert: dict, claim: Claim) -> None:
     """The ``claim`` field must be the canonical statement of what was verified."""
     got = require(cert, "claim", "certificate")
     if got != claim.exact():
+        hint = ("; the file was written by an older sepgap whose claim text could overstate "
+                "the result: write it again") if got in _OLD_CLAIMS else ""
         raise CertificateFormatError(f"claim {shorten(got)} is not what the certificate proves "
-                                     f"({claim.exact()!r})")
+                                     f"({claim.exact()!r}){hint}")
+
+
+#: Claim texts of files written before the claims were exact (never accepted: a weighted or
+#: partial certificate said "SEP <= bound" in these words).
+_OLD_CLAIMS = ("optimal SEP (indeed PPT) success probability <= bound.exact",
+               "optimal SEP success probability >= bound.exact (explicit instrument)",
+               "SEP_opt - LOCC_sup >= gap.exact (explicit SEP instrument vs kappa, "
+               "the LOCC supremum for x0 = 0 by Theorems 1-2)")
 
 
 def require(d, key: str, where: str):

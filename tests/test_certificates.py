@@ -469,3 +469,11 @@ def test_malformed_sweep_files_are_one_line_per_item(tmp_path, doc):
     out = _cli(tmp_path, "verify", p)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert out.stderr.strip().splitlines()[-1].startswith("verified ")
+
+
+def test_old_claim_wording_is_refused_with_a_hint(certified):
+    _, res = certified[str(psi_s(F(3, 5)))]
+    old = copy.deepcopy(res.certificate)
+    old["claim"] = "optimal SEP (indeed PPT) success probability <= bound.exact"
+    ver = verify_certificate(old)
+    assert not ver.valid and "write it again" in ver.reason
