@@ -22,7 +22,10 @@ feasible primal point ``{J_k, E}`` of the relaxation
     \\sum_k w_k \\langle C_k, J_k\\rangle \\le \\langle Y, \\textstyle\\sum_k \\mathrm{Tr}_{out}J_k\\rangle
     = \\langle Y, R - E\\rangle \\le \\mathrm{Tr}[Y R],
 
-so ``Tr[Y R] / scale`` bounds the relaxation, hence the optimal SEP probability.
+so ``Tr[Y R] / scale`` bounds ``sum_k w_k <C_k, J_k>`` over the relaxation, hence over every
+PPT (so every separable) instrument. That is the claim :func:`analytics.claims.ppt_claim`
+states (``sum_k w_k p_k <= b``; ``SEP <= b`` only for all three pairs with unit weights and the
+exact objective) and the verifier checks the file's ``claim`` against.
 
 File format (JSON, ``format = "sepgap-certificate"``, ``version = 1``): see docs/certificates.md.
 """
