@@ -149,7 +149,11 @@ def check_row(row, cert_res) -> list:
         elif cert_res.state_obj != st:
             bad.append(f"its certificate is for x = {cert_res.state}, not {st}")
             cert_res = None
-    for col, (exact, flt) in _expected_row(st, cert_res).items():
+    try:
+        expected = _expected_row(st, cert_res)
+    except SepgapError as exc:
+        return bad + [f"cannot recompute the row: {exc}"]
+    for col, (exact, flt) in expected.items():
         got_e, got_f = _get(row, f"{col}_exact"), _get(row, col)
         try:
             ge = None if got_e is None else parse_frac(got_e, f"{col}_exact")
@@ -164,7 +168,8 @@ def check_row(row, cert_res) -> list:
             bad.append(f"{col} is {shorten(got_f)}, expected {flt!r} (the exact value rounded outward)")
     up = None if cert_res is None else cert_res.bound
     try:
-        if _get(row, "sep_upper") is not None and _as_float(_get(row, "sep_upper")) != (
+        su = _get(row, "sep_upper")
+        if "sep_upper" in row and (None if su is None else _as_float(su)) != (
                 None if up is None else float_upper(up)):
             bad.append(f"sep_upper is {shorten(_get(row, 'sep_upper'))} but the certified bound is "
                        f"{'missing' if up is None else float_upper(up)}")
