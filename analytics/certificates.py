@@ -10,16 +10,20 @@
   ``1 - 7/8 = 1/8`` at ``s = 1/2``.
 
 Same envelope as the SDP certificates (``format = "sepgap-certificate"``, ``version = 1``);
-documented in docs/certificates.md.
+documented in docs/certificates.md. What each kind proves is stated by :mod:`analytics.claims`;
+the ``claim`` field must be that statement, recomputed by the verifier.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .checks import check_instrument
+from .claims import Claim, gap_claim, lower_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
 from .instruments import DiagonalFactor, Instrument, ProductKraus, sep_lower_bound
+from .limits import check_exact_size, check_number_text
 from .monotones import kappa
 from .states import WClassState
 
@@ -37,12 +41,60 @@ def frac_str(q) -> str:
 
 
 def parse_frac(text, what: str) -> Fraction:
+    """An exact rational from a string (``"3/5"``) or a JSON integer, refusing absurd sizes up
+    front (:mod:`analytics.limits`): ``"3e-999999999"`` would take minutes to parse."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
-        raise CertificateFormatError(f"{what}: expected an exact rational as a string, got {text!r}")
+        raise CertificateFormatError(f"{what}: expected an exact rational as a string, got "
+                                     f"{shorten(text)}")
+    if isinstance(text, str):
+        check_number_text(text, what)
     try:
-        return Fraction(text)
+        q = Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise CertificateFormatError(f"{what}: not an exact rational: {text!r}") from None
+        raise CertificateFormatError(f"{what}: not an exact rational: {shorten(text)}") from None
+    return check_exact_size(q, what)
+
+
+def shorten(v, limit: int = 60) -> str:
+    """``repr(v)`` cut to ``limit`` characters (an error message never echoes a huge value)."""
+    r = repr(v)
+    return r if len(r) <= limit else r[:limit] + f"... ({len(r)} characters)"
+
+
+def check_keys(d, allowed, where: str) -> None:
+    """Refuse keys a reader could mistake for part of the claim but the verifier would ignore."""
+    if not isinstance(d, dict):
+        raise CertificateFormatError(f"{where}: expected an object")
+    extra = sorted(str(k) for k in d if k not in allowed)
+    if extra:
+        raise CertificateFormatError(f"{where} has unknown field(s) {', '.join(map(shorten, extra))} "
+                                     f"(allowed: {', '.join(allowed)})")
+
+
+def check_float(d, key: str, where: str, expected: float) -> None:
+    """``d[key]`` must be the JSON number ``expected`` (the exact value rounded outward)."""
+    v = require(d, key, where)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v != expected:
+        raise CertificateFormatError(f"{where}.{key} {shorten(v)} is not the exact value rounded "
+                                     f"outward ({expected!r})")
+
+
+def check_claim(cert: dict, claim: Claim) -> None:
+    """The ``claim`` field must be the canonical statement of what was verified."""
+    got = require(cert, "claim", "certificate")
+    if got != claim.exact():
+        hint = ("; the file was written by an older sepgap whose claim text could overstate "
+                "the result: write it again") if got in _OLD_CLAIMS else ""
+        raise CertificateFormatError(f"claim {shorten(got)} is not what the certificate proves "
+                                     f"({claim.exact()!r}){hint}")
+
+
+#: Claim texts of files written before the claims were exact (never accepted: a weighted or
+#: partial certificate said "SEP <= bound" in these words).
+_OLD_CLAIMS = ("optimal SEP (indeed PPT) success probability <= bound.exact",
+               "optimal SEP success probability >= bound.exact (explicit instrument)",
+               "SEP_opt - LOCC_sup >= gap.exact (explicit SEP instrument vs kappa, "
+               "the LOCC supremum for x0 = 0 by Theorems 1-2)")
 
 
 def require(d, key: str, where: str):
@@ -71,10 +123,14 @@ def state_to_json(state: WClassState) -> dict:
             "xB": frac_str(ex.xB), "xC": frac_str(ex.xC)}
 
 
+STATE_KEYS = ("type", "x0", "xA", "xB", "xC")
+
+
 def state_from_json(d) -> WClassState:
     typ = require(d, "type", "state")
     if typ != "w_class":
-        raise CertificateFormatError(f"state.type {typ!r} is not 'w_class'")
+        raise CertificateFormatError(f"state.type {shorten(typ)} is not 'w_class'")
+    check_keys(d, STATE_KEYS, "state")
     vals = [parse_frac(require(d, k, "state"), f"state.{k}") for k in ("x0", "xA", "xB", "xC")]
     return WClassState.from_components(*vals)
 
@@ -83,11 +139,12 @@ def check_envelope(cert, kind: str) -> None:
     if not isinstance(cert, dict):
         raise CertificateFormatError("a certificate is a JSON object")
     if cert.get("format") != FORMAT:
-        raise CertificateFormatError(f"format is {cert.get('format')!r}, expected {FORMAT!r}")
-    if cert.get("version") != VERSION:
-        raise CertificateFormatError(f"version {cert.get('version')!r} is not supported (expected {VERSION})")
+        raise CertificateFormatError(f"format is {shorten(cert.get('format'))}, expected {FORMAT!r}")
+    v = cert.get("version")
+    if type(v) is not int or v != VERSION:  # 1.0, true and "1" are not the integer 1
+        raise CertificateFormatError(f"version {shorten(v)} is not supported (expected the integer {VERSION})")
     if cert.get("kind") != kind:
-        raise CertificateFormatError(f"kind {cert.get('kind')!r} is not {kind!r}")
+        raise CertificateFormatError(f"kind {shorten(cert.get('kind'))} is not {kind!r}")
 
 
 # ---- explicit SEP lower bound -----------------------------------------------------------------
@@ -105,17 +162,20 @@ def _instrument_to_json(inst: Instrument) -> dict:
 
 def _instrument_from_json(d) -> Instrument:
     ops = []
+    check_keys(d, ("kind", "kraus"), "instrument")
     kraus = require(d, "kraus", "instrument")
     if not isinstance(kraus, list) or not kraus:
         raise CertificateFormatError("instrument.kraus: expected a non-empty list")
     for k, op in enumerate(kraus):
         factors = require(op, "factors", f"instrument.kraus[{k}]")
+        check_keys(op, ("name", "label", "factors"), f"instrument.kraus[{k}]")
         if not isinstance(factors, list) or len(factors) != 3:
             raise CertificateFormatError(f"instrument.kraus[{k}]: expected 3 factors (A, B, C)")
         fs = []
         for p, f in enumerate(factors):
             sq = require(f, "squares", f"instrument.kraus[{k}].factors[{p}]")
             sg = require(f, "signs", f"instrument.kraus[{k}].factors[{p}]")
+            check_keys(f, ("squares", "signs"), f"instrument.kraus[{k}].factors[{p}]")
             if not (isinstance(sq, list) and len(sq) == 2 and isinstance(sg, list) and len(sg) == 2):
                 raise CertificateFormatError(f"instrument.kraus[{k}].factors[{p}]: two squares and two signs")
             if any(s not in (1, -1) or isinstance(s, bool) for s in sg):
@@ -127,30 +187,68 @@ def _instrument_from_json(d) -> Instrument:
     return Instrument(str(d.get("kind", "custom")), tuple(ops))
 
 
+def _targeted(p_pairs: dict) -> tuple:
+    """The pairs on which an instrument succeeds with positive probability."""
+    return tuple(p for p, v in (p_pairs or {}).items() if v and Fraction(v) > 0)
+
+
 def sep_lower_certificate(state) -> dict:
     """Certificate of the best explicit SEP lower bound (raises if none applies)."""
     st = state.exact() if isinstance(state, WClassState) else WClassState.from_sequence(state).exact()
     lb = sep_lower_bound(st)
     if lb.value is None or lb.instrument is None:
         raise InstrumentError(f"no explicit SEP instrument applies to {st}: {lb.reason}")
+    value = Fraction(lb.value)
     return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound",
-            "claim": "optimal SEP success probability >= bound.exact (explicit instrument)",
+            "claim": lower_claim(_targeted(lb.p_pairs), value).exact(),
             "state": state_to_json(st), "instrument": _instrument_to_json(lb.instrument),
-            "bound": {"exact": frac_str(lb.value), "float_lower": float_lower(Fraction(lb.value))}}
+            "bound": {"exact": frac_str(value), "float_lower": float_lower(value)}}
 
 
-def _verify_lower(cert) -> tuple[WClassState, Fraction]:
+LOWER_KEYS = ("format", "version", "kind", "claim", "state", "instrument", "bound", "provenance")
+GAP_KEYS = ("format", "version", "kind", "claim", "state", "sep_lower", "kappa", "gap", "provenance")
+
+
+@dataclass(frozen=True)
+class AnalyticVerification:
+    """Result of :func:`verify_analytic`: ``claim`` (recomputed, see :mod:`analytics.claims`)
+    and ``state`` when valid, ``reason`` when not."""
+
+    valid: bool
+    claim: Claim | None = None
+    state: WClassState | None = None
+    reason: str = ""
+    how: str = ""
+
+    @property
+    def bound(self) -> Fraction | None:
+        return None if self.claim is None else self.claim.value
+
+    def line(self) -> str:
+        if not self.valid:
+            return f"invalid: {self.reason}"
+        return (f"valid: {self.claim.text()} for x = {self.state} ({self.how}, exact "
+                f"{frac_str(self.claim.value)})")
+
+
+def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
     check_envelope(cert, "sep_lower_bound")
+    check_keys(cert, LOWER_KEYS, "certificate")
     st = state_from_json(require(cert, "state", "certificate"))
     inst = _instrument_from_json(require(cert, "instrument", "certificate"))
-    claimed = parse_frac(require(require(cert, "bound", "certificate"), "exact", "bound"), "bound.exact")
+    bound = require(cert, "bound", "certificate")
+    check_keys(bound, ("exact", "float_lower"), "bound")
+    claimed = parse_frac(require(bound, "exact", "bound"), "bound.exact")
     chk = check_instrument(inst, st, exact=True)
     if not chk.ok:
         raise InstrumentError("instrument fails the exact check: " + "; ".join(chk.reasons))
     if Fraction(chk.total) != claimed:
         raise InstrumentError(f"claimed bound {claimed} differs from the instrument's success "
                               f"probability {chk.total}")
-    return st, claimed
+    check_float(bound, "float_lower", "bound", float_lower(claimed))
+    claim = lower_claim(_targeted(chk.p_pairs), claimed)
+    check_claim(cert, claim)
+    return st, claim, "explicit separable instrument, checked exactly"
 
 
 def gap_certificate(state) -> dict:
@@ -159,41 +257,70 @@ def gap_certificate(state) -> dict:
     st = state_from_json(lower["state"])
     k = kappa(st)
     gap = Fraction(lower["bound"]["exact"]) - k
+    pairs = _targeted(sep_lower_bound(st).p_pairs)
     return {"format": FORMAT, "version": VERSION, "kind": "sep_locc_gap",
-            "claim": "SEP_opt - LOCC_sup >= gap.exact (explicit SEP instrument vs kappa, "
-                     "the LOCC supremum for x0 = 0 by Theorems 1-2)",
+            "claim": gap_claim(pairs, gap).exact(),
             "state": lower["state"], "sep_lower": lower, "kappa": {"exact": frac_str(k)},
             "gap": {"exact": frac_str(gap), "float_lower": float_lower(gap)}}
 
 
-def _verify_gap(cert) -> tuple[WClassState, Fraction]:
+def _verify_gap(cert) -> tuple[WClassState, Claim, str]:
     check_envelope(cert, "sep_locc_gap")
+    check_keys(cert, GAP_KEYS, "certificate")
     st = state_from_json(require(cert, "state", "certificate"))
-    st_l, lower = _verify_lower(require(cert, "sep_lower", "certificate"))
+    st_l, lower, _ = _verify_lower(require(cert, "sep_lower", "certificate"))
     if st_l != st:
         raise InstrumentError("the lower-bound certificate is for a different state")
-    k_claim = parse_frac(require(require(cert, "kappa", "certificate"), "exact", "kappa"), "kappa.exact")
+    kd = require(cert, "kappa", "certificate")
+    check_keys(kd, ("exact",), "kappa")
+    k_claim = parse_frac(require(kd, "exact", "kappa"), "kappa.exact")
     if k_claim != kappa(st):
         raise InstrumentError(f"kappa {k_claim} differs from kappa(x) = {kappa(st)}")
-    gap = parse_frac(require(require(cert, "gap", "certificate"), "exact", "gap"), "gap.exact")
-    if gap != lower - k_claim:
-        raise InstrumentError(f"gap {gap} differs from sep_lower - kappa = {lower - k_claim}")
-    return st, gap
+    gd = require(cert, "gap", "certificate")
+    check_keys(gd, ("exact", "float_lower"), "gap")
+    gap = parse_frac(require(gd, "exact", "gap"), "gap.exact")
+    if gap != lower.value - k_claim:
+        raise InstrumentError(f"gap {gap} differs from sep_lower - kappa = {lower.value - k_claim}")
+    check_float(gd, "float_lower", "gap", float_lower(gap))
+    claim = gap_claim(lower.pairs, gap)
+    check_claim(cert, claim)
+    return st, claim, f"SEP >= {frac_str(lower.value)}, kappa = {frac_str(k_claim)}"
+
+
+def _run(fn, cert) -> AnalyticVerification:
+    try:
+        st, claim, how = fn(cert)
+        return AnalyticVerification(True, claim, st, how=how)
+    except (SepgapError, InvalidStateError) as exc:
+        return AnalyticVerification(False, reason=str(exc))
+    except RecursionError:
+        return AnalyticVerification(False, reason="malformed certificate (nested too deeply)")
+    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        return AnalyticVerification(False, reason=f"malformed certificate ({type(exc).__name__}: "
+                                                  f"{shorten(str(exc), 200)})")
+
+
+def verify_lower(cert) -> AnalyticVerification:
+    """Verify a ``sep_lower_bound`` certificate exactly; never raises on bad input."""
+    return _run(_verify_lower, cert)
+
+
+def verify_gap(cert) -> AnalyticVerification:
+    """Verify a ``sep_locc_gap`` certificate exactly; never raises on bad input."""
+    return _run(_verify_gap, cert)
+
+
+def verify_analytic(cert) -> AnalyticVerification:
+    """:func:`verify_lower` or :func:`verify_gap` by the certificate's kind."""
+    kind = cert.get("kind") if isinstance(cert, dict) else None
+    if kind == "sep_lower_bound":
+        return verify_lower(cert)
+    if kind == "sep_locc_gap":
+        return verify_gap(cert)
+    return AnalyticVerification(False, reason=f"kind {shorten(kind)} is not an analytic certificate")
 
 
 def verify_analytic_certificate(cert) -> tuple[bool, str]:
     """``(valid, one line)`` for a lower-bound or gap certificate; never raises on bad input."""
-    try:
-        kind = cert.get("kind") if isinstance(cert, dict) else None
-        if kind == "sep_lower_bound":
-            st, b = _verify_lower(cert)
-            return True, f"valid: SEP >= {float_lower(b):.8f} for x = {st} (explicit instrument, exact {b})"
-        if kind == "sep_locc_gap":
-            st, g = _verify_gap(cert)
-            return True, (f"valid: SEP_opt - LOCC_sup >= {float_lower(g):.8f} for x = {st} "
-                          f"(exact gap {g})")
-        raise CertificateFormatError(f"kind {kind!r} is not an analytic certificate")
-    except (SepgapError, InvalidStateError) as exc:
-        return False, f"invalid: {exc}"
-    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-        return False, f"invalid: malformed certificate ({type(exc).__name__}: {exc})"
+    res = verify_analytic(cert)
+    return res.valid, res.line()

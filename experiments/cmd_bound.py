@@ -66,8 +66,11 @@ def analytic_report(state: WClassState) -> dict:
     return report
 
 
-def _num(report: dict, key: str) -> str:
-    return f"{report[key + '_exact']}  (= {report[key]:.12g})"
+def _num(report: dict, key: str, relation: str = "<=") -> str:
+    """The exact value and a decimal rounded outward (``relation``: which way stays true)."""
+    from analytics.claims import approx
+    q = report[key + "_exact"]
+    return f"{q}  ({approx(Fraction(q), relation)})"
 
 
 def format_report(report: dict) -> str:
@@ -83,9 +86,9 @@ def format_report(report: dict) -> str:
         lines.append("gap         not available (no explicit SEP lower bound)")
     else:
         pairs = ", ".join(f"p_{p} = {v}" for p, v in report["sep_lower_p_pairs_exact"].items())
-        lines.append(f"SEP lower   {_num(report, 'sep_lower')}   instrument "
+        lines.append(f"SEP lower   {_num(report, 'sep_lower', '>=')}   instrument "
                      f"'{report['sep_lower_kind']}', checked: {pairs}")
-        lines.append(f"gap         {_num(report, 'gap_lower')}   sep_lower - kappa, "
+        lines.append(f"gap         {_num(report, 'gap_lower', '>=')}   sep_lower - kappa, "
                      "a lower bound on SEP_opt - LOCC_sup")
     return "\n".join(lines)
 
@@ -150,11 +153,14 @@ def format_sdp(rep: dict, report: dict) -> str:
     label = "PPT upper" + (" (fidelity objective)" if rep["sep_upper_objective"] == "fidelity" else "")
     pairs = "" if rep["sep_upper_pairs"] == "AB,AC,BC" else f" [pairs {rep['sep_upper_pairs']}]"
     if kind == "certified":
-        line = (f"{label:<11} {rep['sep_upper_certified_exact']}  (<= {rep['sep_upper_certified']:.12g})"
-                f"   certified{pairs}; " + (
-                    "exact trivial bound (no SDP needed)" if rep["sep_upper_numerical"] is None else
-                    f"solver value {rep['sep_upper_numerical']:.12g} "
-                    f"({rep['sep_upper_solver']}, {rep['sep_upper_status']})"))
+        from analytics.claims import ppt_claim
+        pl = rep["sep_upper_pairs"].split(",")
+        claim = ppt_claim(pl, (1,) * len(pl), Fraction(rep["sep_upper_certified_exact"]),
+                          rep["sep_upper_objective"])
+        how = ("exact trivial bound, no SDP needed" if rep["sep_upper_numerical"] is None else
+               f"solver value {rep['sep_upper_numerical']:.12g} ({rep['sep_upper_solver']}, "
+               f"{rep['sep_upper_status']})")
+        line = f"{label:<11} {claim.text()}   certified (exact {claim.value}); {how}"
     else:
         val = rep["sep_upper_numerical"]
         line = (f"{label:<11} {'n/a' if val is None else format(val, '.12g')}   {kind.upper()}: "

@@ -22,7 +22,10 @@ feasible primal point ``{J_k, E}`` of the relaxation
     \\sum_k w_k \\langle C_k, J_k\\rangle \\le \\langle Y, \\textstyle\\sum_k \\mathrm{Tr}_{out}J_k\\rangle
     = \\langle Y, R - E\\rangle \\le \\mathrm{Tr}[Y R],
 
-so ``Tr[Y R] / scale`` bounds the relaxation, hence the optimal SEP probability.
+so ``Tr[Y R] / scale`` bounds ``sum_k w_k <C_k, J_k>`` over the relaxation, hence over every
+PPT (so every separable) instrument. That is the claim :func:`analytics.claims.ppt_claim`
+states (``sum_k w_k p_k <= b``; ``SEP <= b`` only for all three pairs with unit weights and the
+exact objective) and the verifier checks the file's ``claim`` against.
 
 File format (JSON, ``format = "sepgap-certificate"``, ``version = 1``): see docs/certificates.md.
 """
@@ -37,9 +40,12 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics.certificates import (CertificateFormatError, check_envelope, float_upper,
-                                    frac_str, parse_frac, require, state_from_json)
+from analytics.certificates import (CertificateFormatError, shorten, check_claim, check_envelope,
+                                    check_float, check_keys, float_upper, frac_str, parse_frac,
+                                    require, state_from_json)
+from analytics.claims import Claim, ppt_claim
 from analytics.errors import InvalidStateError
+from analytics.limits import check_exact_size, check_number_text
 from analytics.states import WClassState
 
 from . import structure as st
@@ -62,11 +68,15 @@ class VerificationResult:
     state: str = ""
     relaxation: str = ""
     checks: dict = field(default_factory=dict)
+    #: What the certificate proves (:func:`analytics.claims.ppt_claim`), when valid.
+    claim: Claim | None = None
 
     def line(self) -> str:
+        """``valid: <claim, value rounded up> for x = ... (<relaxation>, exact bound <q>)``:
+        ``SEP <= ...`` only for all three pairs with unit weights and the exact objective."""
         if self.valid:
-            return (f"valid: SEP <= {float(self.bound):.8f} for x = {self.state} "
-                    f"({self.relaxation}, exact bound {self.bound})")
+            return (f"valid: {self.claim.text()} for x = {self.state} "
+                    f"({self.relaxation}, exact bound {frac_str(self.bound)})")
         return f"invalid: {self.reason}"
 
 
@@ -146,12 +156,14 @@ def _read_sym(entries, n: int, where: str) -> np.ndarray:
             raise CertificateError(f"{where}: index ({i}, {j}) outside the upper triangle of {n}x{n}")
         val = e[2]
         if isinstance(val, str):
+            check_number_text(val, where)
             try:
                 val = int(val)
             except ValueError:
                 raise CertificateError(f"{where}: entry value {e[2]!r} is not an integer") from None
         if isinstance(val, bool) or not isinstance(val, int):
             raise CertificateError(f"{where}: entry value {e[2]!r} is not an integer")
+        check_exact_size(Fraction(val), where)
         if M[i, j] != 0:
             raise CertificateError(f"{where}: duplicate entry ({i}, {j})")
         M[i, j] = val
@@ -161,6 +173,7 @@ def _read_sym(entries, n: int, where: str) -> np.ndarray:
 
 def _state_from_json(d: dict):
     if isinstance(d, dict) and d.get("type") == "amplitudes":
+        check_keys(d, ("type", "psi"), "state")
         amps = require(d, "psi", "state")
         if not isinstance(amps, list) or len(amps) != 8:
             raise CertificateError("state.psi: expected 8 exact real amplitudes")
@@ -170,11 +183,12 @@ def _state_from_json(d: dict):
 
 def _frame_from_json(d: dict, state) -> Frame:
     kind = require(d, "kind", "frame")
+    check_keys(d, ("kind", "v", "alpha_sq", "beta_sq", "scale"), "frame")
     if kind not in ("w0", "w", "real"):
-        raise CertificateError(f"frame.kind {kind!r} unknown")
-    v = tuple(parse_frac(a, "frame.v") for a in require(d, "v", "frame"))
-    a = tuple(parse_frac(q, "frame.alpha_sq") for q in require(d, "alpha_sq", "frame"))
-    b = tuple(parse_frac(q, "frame.beta_sq") for q in require(d, "beta_sq", "frame"))
+        raise CertificateError(f"frame.kind {shorten(kind)} unknown")
+    v = tuple(parse_frac(a, "frame.v") for a in _list(require(d, "v", "frame"), "frame.v"))
+    a = tuple(parse_frac(q, "frame.alpha_sq") for q in _list(require(d, "alpha_sq", "frame"), "frame.alpha_sq"))
+    b = tuple(parse_frac(q, "frame.beta_sq") for q in _list(require(d, "beta_sq", "frame"), "frame.beta_sq"))
     scale = parse_frac(require(d, "scale", "frame"), "frame.scale")
     if len(v) != 8 or len(a) != 3 or len(b) != 3:
         raise CertificateError("frame: v needs 8 entries, alpha_sq and beta_sq 3 each")
@@ -194,63 +208,97 @@ def _frame_from_json(d: dict, state) -> Frame:
     return frame
 
 
+def _list(v, where: str) -> list:
+    if not isinstance(v, list):
+        raise CertificateError(f"{where}: expected a list")
+    return v
+
+
+def _dict(v, where: str) -> dict:
+    if not isinstance(v, dict):
+        raise CertificateError(f"{where}: expected an object")
+    return v
+
+
+#: Fields of a ``ppt_upper_bound`` certificate; any other field is refused (a reader could
+#: take it for part of the claim). ``provenance`` is free (not checked).
+TOP_KEYS = ("format", "version", "kind", "claim", "state", "relaxation", "frame", "dual", "bound",
+            "provenance")
+
+
 def verify_certificate(cert: dict) -> VerificationResult:
     """Re-check a certificate dict exactly; never raises for a bad certificate."""
     try:
         return _verify(cert)
     except (CertificateError, InvalidStateError) as exc:
         return VerificationResult(False, None, str(exc))
-    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError) as exc:
-        return VerificationResult(False, None, f"malformed certificate ({type(exc).__name__}: {exc})")
+    except RecursionError:
+        return VerificationResult(False, None, "malformed certificate (nested too deeply)")
+    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        return VerificationResult(False, None, f"malformed certificate ({type(exc).__name__}: "
+                                               f"{shorten(str(exc), 200)})")
 
 
 def _verify(cert: dict) -> VerificationResult:
     check_envelope(cert, "ppt_upper_bound")
+    check_keys(cert, TOP_KEYS, "certificate")
     state = _state_from_json(require(cert, "state", "certificate"))
     rel = require(cert, "relaxation", "certificate")
+    check_keys(rel, ("name", "pairs", "weights", "objective"), "relaxation")
     if require(rel, "name", "relaxation") != "ppt":
-        raise CertificateError(f"relaxation {rel['name']!r} is not 'ppt'")
+        raise CertificateError(f"relaxation {shorten(rel['name'])} is not 'ppt'")
     pairs = require(rel, "pairs", "relaxation")
-    if (not isinstance(pairs, list) or not pairs or len(set(pairs)) != len(pairs)
-            or any(p not in st.PAIRS for p in pairs)):
-        raise CertificateError(f"relaxation.pairs {pairs!r} must be distinct names from AB, AC, BC")
-    weights = [parse_frac(w, "relaxation.weights") for w in require(rel, "weights", "relaxation")]
+    if (not isinstance(pairs, list) or not pairs or not all(isinstance(p, str) for p in pairs)
+            or any(p not in st.PAIRS for p in pairs)
+            or pairs != [p for p in st.PAIRS if p in pairs]):
+        raise CertificateError(f"relaxation.pairs {shorten(pairs)} must be distinct names from "
+                               "AB, AC, BC in that order")
+    weights = [parse_frac(w, "relaxation.weights")
+               for w in _list(require(rel, "weights", "relaxation"), "relaxation.weights")]
     if len(weights) != len(pairs) or any(w < 0 for w in weights):
         raise CertificateError("relaxation.weights: one non-negative weight per pair")
+    if not any(weights):
+        raise CertificateError("relaxation.weights are all 0: such a certificate proves nothing")
     objective = require(rel, "objective", "relaxation")
     if objective not in ("exact", "fidelity"):
-        raise CertificateError(f"relaxation.objective {objective!r} unknown")
+        raise CertificateError(f"relaxation.objective {shorten(objective)} unknown")
     frame = _frame_from_json(require(cert, "frame", "certificate"), state)
 
     dual_d = require(cert, "dual", "certificate")
+    check_keys(dual_d, ("denominator", "W", "Z", "t"), "dual")
     den = require(dual_d, "denominator", "dual")
-    den = int(den) if isinstance(den, str) and den.isdigit() else den
+    if isinstance(den, str) and den.isdigit():
+        check_number_text(den, "dual.denominator")
+        den = int(den)
     if isinstance(den, bool) or not isinstance(den, int) or den <= 0:
         raise CertificateError("dual.denominator must be a positive integer")
+    check_exact_size(Fraction(den), "dual.denominator")
     W = {}
-    for part, entries in require(dual_d, "W", "dual").items():
+    for part, entries in _dict(require(dual_d, "W", "dual"), "dual.W").items():
         if part not in DUAL_PARTS:
             raise CertificateError(f"dual.W has unknown part {part!r}")
         W[part] = _read_sym(entries, 8, f"dual.W.{part}")
     Z, t = {}, {}
-    for pair, per in require(dual_d, "Z", "dual").items():
+    for pair, per in _dict(require(dual_d, "Z", "dual"), "dual.Z").items():
         if pair not in pairs:
-            raise CertificateError(f"dual.Z has pair {pair!r} outside the relaxation")
+            raise CertificateError(f"dual.Z has pair {shorten(pair)} outside the relaxation")
         Z[pair] = {}
-        for party, entries in per.items():
+        for party, entries in _dict(per, f"dual.Z.{pair}").items():
             if party not in st.PARTIES:
                 raise CertificateError(f"dual.Z.{pair} has unknown party {party!r}")
             Z[pair][party] = _read_sym(entries, 32, f"dual.Z.{pair}.{party}")
-    for pair, val in require(dual_d, "t", "dual").items():
+    for pair, val in _dict(require(dual_d, "t", "dual"), "dual.t").items():
         if pair not in pairs:
-            raise CertificateError(f"dual.t has pair {pair!r} outside the relaxation")
+            raise CertificateError(f"dual.t has pair {shorten(pair)} outside the relaxation")
         t[pair] = parse_frac(val, f"dual.t.{pair}")
         if objective == "fidelity" and t[pair] != 0:
             raise CertificateError("the fidelity objective has no exactness multiplier: t must be 0")
     dual = DualData(den, W, Z, t)
 
     claimed = require(cert, "bound", "certificate")
+    check_keys(claimed, ("exact", "float_upper"), "bound")
     claimed_exact = parse_frac(require(claimed, "exact", "bound"), "bound.exact")
+    require(claimed, "float_upper", "bound")
 
     checks = {}
     for part, Wp in W.items():
@@ -272,27 +320,41 @@ def _verify(cert: dict) -> VerificationResult:
             return VerificationResult(False, None, f"slack block of pair {pair} is not PSD ({ok.reason})")
     bound = bound_from_Y(Y, den, frame)
     label = f"ppt/{objective}, pairs {','.join(pairs)}"
+    if any(w != 1 for w in weights):
+        label += ", weights " + ",".join(frac_str(w) for w in weights)
     sstr = str(state) if isinstance(state, WClassState) else "psi=" + str([frac_str(a) for a in state])
     if bound != claimed_exact:
         return VerificationResult(False, bound, f"claimed bound {claimed_exact} differs from the "
                                   f"certified {bound}", sstr, label, checks)
-    claimed_up = claimed.get("float_upper")
-    if claimed_up is not None and claimed_up != float_upper(bound):
-        return VerificationResult(False, bound, f"bound.float_upper {claimed_up!r} is not the exact "
-                                  f"bound rounded up ({float_upper(bound)!r})", sstr, label, checks)
-    return VerificationResult(True, bound, "", sstr, label, checks)
+    try:
+        check_float(claimed, "float_upper", "bound", float_upper(bound))
+        claim = ppt_claim(pairs, weights, bound, objective)
+        check_claim(cert, claim)
+    except CertificateError as exc:
+        return VerificationResult(False, bound, str(exc), sstr, label, checks)
+    return VerificationResult(True, bound, "", sstr, label, checks, claim)
 
 
 def load_certificate(path) -> dict:
+    """The JSON in ``path``; any failure to read or parse it is one :class:`CertificateError`."""
     p = Path(path)
+    if p.is_dir():
+        raise CertificateError(f"{p} is a folder, not a certificate file")
     if not p.is_file():
         raise CertificateError(f"no such certificate file: {p}")
     try:
-        return json.loads(p.read_text())
+        return json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise CertificateError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
     except UnicodeDecodeError:
         raise CertificateError(f"{p} is not a text file") from None
+    except RecursionError:
+        raise CertificateError(f"{p}: JSON nested too deeply to be a certificate") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        why = "a number with too many digits" if "digits" in str(exc) else shorten(str(exc), 80)
+        raise CertificateError(f"{p} is not a usable JSON file ({why})") from None
+    except OSError as exc:
+        raise CertificateError(f"cannot read {p}: {exc.strerror or exc}") from None
 
 
 def verify_file(path) -> VerificationResult:

@@ -26,6 +26,7 @@ from analytics.states import WClassState
 
 from . import structure as st
 from analytics.certificates import float_upper, frac_str, state_to_json
+from analytics.claims import ppt_claim
 
 from .certificate import FORMAT, VERSION
 from .certify import CertificationFailed, build_dual
@@ -164,7 +165,7 @@ def certificate_dict(state, frame: Frame, spec: RelaxationSpec, dual, bound: Fra
         "format": FORMAT,
         "version": VERSION,
         "kind": "ppt_upper_bound",
-        "claim": "optimal SEP (indeed PPT) success probability <= bound.exact",
+        "claim": ppt_claim(spec.pairs, spec.weights, bound, spec.objective).exact(),
         "state": _state_json(state, frame),
         "relaxation": {"name": "ppt", "pairs": list(spec.pairs),
                        "weights": [frac_str(w) for w in spec.weights], "objective": spec.objective},
