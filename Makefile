@@ -21,7 +21,7 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 	touch $@ $(STAMP_RUN)
 
 reproduce: $(STAMP_RUN)
-	$(VENV)/bin/sepgap fig1 --out results/fig1
+	$(VENV)/bin/sepgap fig1 --out results/fig1 --resume --sibling-if-taken
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest -q
