@@ -62,7 +62,7 @@ def state_from_args(args) -> WClassState:
         try:
             vals[name] = parse_number(text)
         except InvalidStateError as exc:
-            raise InvalidStateError(f"{name}: {exc}") from None
+            raise InvalidStateError(f"{name}: {str(exc).removeprefix('number: ')}") from None
     return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
 
 

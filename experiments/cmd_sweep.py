@@ -138,7 +138,7 @@ def _x0_list(text: str | None):
         try:
             vals.append(parse_number(part))
         except Exception as exc:
-            raise FamilyError(f"--x0: {exc}") from None
+            raise FamilyError(f"--x0: {str(exc).removeprefix('number: ')}") from None
     return vals
 
 
