@@ -318,13 +318,14 @@ class Saved:
     name, or a partial file without points), ``"same"`` (saved points or finished results of
     this very configuration), ``"other"`` (of another configuration, or unreadable);
     ``points`` counts saved lines, ``diff`` names the differing configuration keys, ``what``
-    describes the file for messages."""
+    is the file for messages, ``foreign`` says it is not a sepgap partial file at all."""
 
     status: str
     points: int = 0
     diff: list = field(default_factory=list)
     what: str = ""
     partial: bool = False
+    foreign: bool = False  # not a sepgap partial file at all
 
 
 def _count_lines(path: Path) -> int:
@@ -340,9 +341,11 @@ def inspect_saved(out: Path, name: str, config: dict) -> Saved:
     if part.exists():
         try:
             header = read_header(part)
+            n = _count_lines(part)
         except SweepError:
-            return Saved("other", what=f"{part} (not a sepgap partial file)", partial=True)
-        n = _count_lines(part)
+            return Saved("other", what=f"{part}", partial=True, foreign=True)
+        except OSError as exc:
+            raise SweepError(f"cannot read {part}: {exc.strerror or exc}") from None
         if n and _same_config(header, config):
             return Saved("same", n, what=f"{part}", partial=True)
         if n:

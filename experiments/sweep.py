@@ -13,6 +13,11 @@
 The final files are written atomically (a temporary file in ``DIR``, then ``os.replace``) from
 the complete set of points, so a half-written file is never left behind.
 
+Saved work (:mod:`experiments.saved`, the one place that reads it): ``--resume`` re-checks every
+saved line (structure, recomputed analytic columns, exactly re-verified certificate) and
+computes again any line that fails, counting it in the summary; a run without ``--resume`` into
+a folder holding saved results is refused (``--fresh`` starts over on purpose).
+
 Determinism. The points are cut into fixed chunks of ``chunk_size`` (default 8) consecutive
 points, independent of the number of workers. A chunk is solved serially, each point
 warm-started from the previous point of the chunk when both have the same zero pattern (the
@@ -504,6 +509,9 @@ def _start_mode(out: Path, name: str, config: dict, resume: bool, fresh: bool) -
                 f"configuration" if saved.partial else "finished results of this configuration")
         raise SweepError(f"{saved.what} holds {held}; add --resume to keep them (and compute "
                          "only what is missing), or --fresh to discard them and start over")
+    if saved.foreign:
+        raise SweepError(f"{saved.what} is not a sepgap partial results file; to keep it use a "
+                         "new --out directory, or add --fresh to replace it")
     raise SweepError(f"{saved.what} holds results of a different configuration (differs in: "
                      f"{', '.join(saved.diff) or 'unknown'}); to keep them use a new --out "
                      "directory, or add --fresh to discard them and start over")
