@@ -83,31 +83,50 @@ def test_edited_line_is_recomputed_on_resume(done, tmp_path):
     assert doc["provenance"]["points_computed_in_this_run"] == 1
 
 
-def test_certificate_only_edits_are_caught(done, tmp_path):
-    """Certificate and bound edited consistently in the row: only exact re-verification sees it."""
-    d, lines, ref = done
-    bad = []
-    rec = json.loads(lines[3])
+def _edit_bound(rec, lines):
     rec["certificate"]["bound"]["exact"] = "1/2"  # the dual no longer proves this number
-    bad.append(rec)
-    rec = json.loads(lines[3])  # a valid certificate, but for the s = 1/2 state
-    rec["certificate"] = json.loads(lines[2])["certificate"]
-    bad.append(rec)
+
+
+def _swap_certificate(rec, lines):
+    rec["certificate"] = json.loads(lines[2])["certificate"]  # valid, but for s = 1/2
+
+
+def _drop_certificate(rec, lines):
+    rec["certificate"] = None
+
+
+def _edit_displayed_bound(rec, lines):
+    rec["row"]["sep_upper"] = 0.5
+
+
+@pytest.mark.parametrize("edit, reason", [
+    (_edit_bound, "certificate does not verify"),
+    (_swap_certificate, "certificate is for another state"),
+    (_drop_certificate, "certified row without a certificate"),
+    (_edit_displayed_bound, "sep_upper_certified differs from the verified bound"),
+])
+def test_certificate_edits_are_caught(done, edit, reason):
+    """Certificate and row edited: only exact re-verification against the row sees it."""
+    d, lines, _ = done
+    fam = psi_family("2/5", "3/5", 3).renamed("fig1")
     rec = json.loads(lines[3])
-    rec["certificate"] = None  # a certified row without its certificate
-    bad.append(rec)
+    cols = set(columns_for(fam.param_names))
+    assert check_record(rec, fam.points[2], cols, fam.param_names) is None
+    edit(rec, lines)
+    assert check_record(rec, fam.points[2], cols, fam.param_names) == reason
+
+
+def test_certificate_edit_end_to_end(done, tmp_path):
+    d, lines, ref = done
     rec = json.loads(lines[3])
-    rec["row"]["sep_upper"] = 0.5  # the displayed bound is not the certified one
-    bad.append(rec)
-    reasons = ["certificate does not verify", "certificate is for another state",
-               "certified row without a certificate",
-               "sep_upper_certified differs from the verified bound"]
-    for rec, why in zip(bad, reasons):
-        code, out, err = resume_with(tmp_path, lines[:3] + [json.dumps(rec)])
-        assert code == 0, err
-        assert f"1 saved point failed re-verification and was recomputed ({why}: 1)" in out, out
-        assert table(tmp_path / "fig1.csv") == ref
-        all_certificates_verify(tmp_path)
+    _edit_bound(rec, lines)
+    rec["row"]["sep_upper_certified_exact"] = "1/2"
+    code, out, err = resume_with(tmp_path, lines[:3] + [json.dumps(rec)])
+    assert code == 0, err
+    assert "1 saved point failed re-verification and was recomputed (certificate does not " \
+           "verify: 1)" in out, out
+    assert table(tmp_path / "fig1.csv") == ref
+    all_certificates_verify(tmp_path)
 
 
 def test_weighted_certificate_is_not_a_sep_bound(done):
@@ -292,6 +311,17 @@ def test_make_reproduce_never_fails_and_never_deletes(tmp_path, monkeypatch):
     assert code == 0 and err == ""
     doc = json.loads((out2 / "fig1.json").read_text())
     assert doc["provenance"]["points_computed_in_this_run"] == 2
+    # an interrupted non-default run: its saved point stays, reproduce goes next door
+    out3 = tmp_path / "r3" / "fig1"
+    monkeypatch.setenv("SEPGAP_SWEEP_STOP_AFTER", "1")
+    code, _, err = run_cli(["fig1", "--points", "2", "--no-locc", "--out", str(out3)])
+    assert code == 130
+    monkeypatch.delenv("SEPGAP_SWEEP_STOP_AFTER")
+    saved = (out3 / "fig1.partial.jsonl").read_bytes()
+    code, o, err = run_cli(reproduce_argv(out3))
+    assert code == 0 and f"writing into {out3}-2" in err
+    assert (out3 / "fig1.partial.jsonl").read_bytes() == saved
+    assert not (out3 / "fig1.csv").exists() and (tmp_path / "r3" / "fig1-2" / "fig1.csv").exists()
 
 
 def test_custom_family_lines_are_checked_too(tmp_path):
