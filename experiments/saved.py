@@ -252,6 +252,7 @@ class Loaded:
     for points whose saved line(s) failed and that have no good line. ``unreadable``: lines
     that are not JSON objects with a string ``id`` (a torn last line after a crash).
     ``rewrite``: the file holds lines that must not stay (dropped or duplicate lines).
+    ``dropped``: ``(reason, raw line)`` of every line not kept, for the rejected-lines file.
     """
 
     header: dict
@@ -259,6 +260,7 @@ class Loaded:
     rejected: dict = field(default_factory=dict)
     unreadable: int = 0
     rewrite: bool = False
+    dropped: list = field(default_factory=list)
 
     def report(self) -> dict:
         """JSON-ready counts for the summary: ``recomputed`` points and ``reasons``."""
@@ -289,14 +291,18 @@ def load_partial(path: Path, family) -> Loaded:
         if not isinstance(pid, str):
             loaded.unreadable += 1
             loaded.rewrite = True
+            loaded.dropped.append(("unreadable line", ln))
             continue
         point = points.get(pid)
         if point is None:
             loaded.rejected.setdefault(pid, "not a point of this sweep")
             loaded.rewrite = True
+            loaded.dropped.append(("not a point of this sweep", ln))
             continue
         if pid in loaded.records:  # a duplicate (e.g. an interrupted rewrite): keep the first
             loaded.rewrite = True
+            if rec != loaded.records[pid]:
+                loaded.dropped.append(("second line for this point", ln))
             continue
         why = check_record(rec, point, columns, params)
         if why is None:
@@ -305,9 +311,27 @@ def load_partial(path: Path, family) -> Loaded:
         else:
             loaded.rejected.setdefault(pid, why)
             loaded.rewrite = True
+            loaded.dropped.append((why, ln))
     # a "point" outside the family is not recomputed, only dropped: report just real points
     loaded.rejected = {k: v for k, v in loaded.rejected.items() if k in points}
     return loaded
+
+
+def keep_dropped(path: Path, dropped: list) -> Path | None:
+    """Append the lines a resume drops to ``<path minus .jsonl>.rejected.jsonl`` (one JSON
+    object ``{"reason", "line", "dropped"}`` each): nothing saved disappears without a trace,
+    and an edited or damaged line can still be inspected. Returns the file, or None."""
+    if not dropped:
+        return None
+    out = path.with_name(path.name.removesuffix(".jsonl") + ".rejected.jsonl")
+    when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with open(out, "a", encoding="utf-8") as f:
+        for why, raw in dropped:
+            f.write(json.dumps({"reason": why, "dropped": when,
+                                "line": raw.decode("utf-8", errors="replace")}) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return out
 
 
 # ---- what an output directory holds -------------------------------------------------------------------
@@ -379,6 +403,7 @@ class PartialFile:
         self.config = json.loads(json.dumps(config))
         self.done: dict = {}
         self.loaded: Loaded | None = None
+        self.rejected_path: Path | None = None
         self._f = None
         header = {"format": PARTIAL_FORMAT, "version": PARTIAL_VERSION, "config": self.config,
                   "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -387,6 +412,7 @@ class PartialFile:
             self.loaded = loaded
             self.done = dict(loaded.records)
             if loaded.rewrite:  # drop bad, torn and duplicate lines before appending
+                self.rejected_path = keep_dropped(path, loaded.dropped)
                 body = [json.dumps(loaded.header)] + [json.dumps(r) for r in self.done.values()]
                 atomic_write(path, lambda f: f.write("\n".join(body) + "\n"))
         else:
@@ -423,4 +449,5 @@ def recompute_note(report: dict | None) -> str:
 
 __all__ = ["PARTIAL_FORMAT", "PARTIAL_VERSION", "SweepError", "atomic_write", "remove_stale_temps",
            "read_header", "config_diff", "check_record", "load_partial", "Loaded", "inspect_saved",
+           "keep_dropped",
            "Saved", "PartialFile", "recompute_note"]

@@ -538,6 +538,10 @@ def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, loc
                 chunk_size, command) -> SweepResult:
     partial = PartialFile(out / f"{name}.partial.jsonl", config, family, mode)
     loaded = partial.loaded.report() if partial.loaded is not None else None
+    if partial.rejected_path is not None:
+        loaded["rejected_file"] = str(partial.rejected_path)
+        print(f"sepgap: saved lines that failed their checks were moved to "
+              f"{partial.rejected_path}; their points are computed again", file=sys.stderr)
     n_before = len(partial.done)
     computed = 0
     try:

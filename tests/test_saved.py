@@ -81,6 +81,11 @@ def test_edited_line_is_recomputed_on_resume(done, tmp_path):
     rep = doc["summary"]["saved_lines_recomputed"]
     assert rep["count"] == 1 and rep["ids"] == ["fig1-0002"]
     assert doc["provenance"]["points_computed_in_this_run"] == 1
+    # the dropped line is kept for inspection, not lost
+    assert "were moved to" in err and "fig1.partial.rejected.jsonl" in err
+    kept = [json.loads(ln) for ln in lines_of(tmp_path / "fig1.partial.rejected.jsonl")]
+    assert [k["reason"] for k in kept] == ["kappa differs"]
+    assert json.loads(kept[0]["line"]) == rec
 
 
 def _edit_bound(rec, lines):
