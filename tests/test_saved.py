@@ -344,3 +344,27 @@ def test_custom_family_lines_are_checked_too(tmp_path):
     assert res.computed == 1 and res.rows[0]["t_exact"] == "1/2"
     assert res.summary["saved_lines_recomputed"]["reasons"] == {"t_exact differs": 1}
     assert copy.deepcopy(res.rows[1]) == json.loads(lines[2])["row"]
+
+
+def test_absurd_number_in_a_saved_certificate_is_not_verified(done):
+    """A certificate holding "3e-999999999" made the exact verifier run for minutes; the loader
+    refuses it before verification."""
+    import time
+    d, lines, _ = done
+    fam = psi_family("2/5", "3/5", 3).renamed("fig1")
+    rec = json.loads(lines[3])
+    rec["certificate"]["frame"]["beta_sq"][0] = "3e-999999999"
+    t0 = time.process_time()
+    why = check_record(rec, fam.points[2], set(columns_for(fam.param_names)), fam.param_names)
+    assert why == "certificate holds an absurdly large number"
+    assert time.process_time() - t0 < 5
+
+
+def test_relabelled_certificates_pass_on_resume(tmp_path):
+    """Orbit reuse (simplex): relabelled certificates are re-verified like any other."""
+    from experiments.families import simplex_family
+    res = run_sweep(simplex_family(3), tmp_path, quiet=True, plot=False, locc_rounds=None)
+    assert any("relabelled" in (r["sep_upper_note"] or "") for r in res.rows)
+    again = run_sweep(simplex_family(3), tmp_path, quiet=True, plot=False, locc_rounds=None,
+                      resume=True)
+    assert again.computed == 0 and again.summary["saved_lines_recomputed"]["count"] == 0
