@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import numbers
 import os
 import tempfile
 from collections import Counter

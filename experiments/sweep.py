@@ -473,17 +473,28 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
               "sepgap": _sepgap_version()}
     out = Path(out_dir)
     for attempt in range(2, 1000):
-        out = prepare_out_dir(out)
-        lock = _lock_dir(out, name)
-        if sibling and not fresh and inspect_saved(out, name, config).status == "other":
-            lock.close()  # leave the other configuration's results alone: try the next folder
-            nxt = Path(f"{out_dir}-{attempt}")
-            print(f"sepgap: {out} holds {name} results of another configuration; leaving them "
-                  f"there and writing into {nxt}", file=sys.stderr)
-            out = nxt
-            continue
-        break
-    else:  # pragma: no cover - a thousand folders of other configurations
+        taken = None
+        if sibling and not fresh and out.exists() and not out.is_dir():
+            taken = "is a file"
+        else:
+            out = prepare_out_dir(out)
+            try:
+                lock = _lock_dir(out, name)
+            except SweepError:
+                if not sibling or fresh:
+                    raise
+                lock, taken = None, "is being written by another sepgap run"
+            if lock is not None and sibling and not fresh and \
+                    inspect_saved(out, name, config).status == "other":
+                lock.close()
+                taken = f"holds {name} results of another configuration"
+        if taken is None:
+            break
+        # leave what is there alone and try the next folder
+        nxt = Path(f"{out_dir}-{attempt}")
+        print(f"sepgap: {out} {taken}; leaving it alone and writing into {nxt}", file=sys.stderr)
+        out = nxt
+    else:  # pragma: no cover - a thousand folders taken
         raise SweepError(f"no free sibling folder of {out_dir}")
     try:
         mode = _start_mode(out, name, config, resume, fresh)

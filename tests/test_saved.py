@@ -298,7 +298,7 @@ def test_make_reproduce_never_fails_and_never_deletes(tmp_path, monkeypatch):
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     code, o, err = run_cli(argv)
     assert code == 0, err
-    assert f"writing into {out}-2" in err and "another configuration" in err
+    assert f"writing into {out}-2" in err and "results of another configuration" in err
     assert "3 points, all certified" in o
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     # again: the sibling holds the default configuration, so it is resumed (nothing computed)
@@ -368,3 +368,23 @@ def test_relabelled_certificates_pass_on_resume(tmp_path):
     again = run_sweep(simplex_family(3), tmp_path, quiet=True, plot=False, locc_rounds=None,
                       resume=True)
     assert again.computed == 0 and again.summary["saved_lines_recomputed"]["count"] == 0
+
+
+def test_make_reproduce_goes_next_door_when_results_fig1_is_busy_or_a_file(tmp_path, monkeypatch):
+    import fcntl
+
+    from experiments.families import PSI_DEFAULTS
+    monkeypatch.setitem(PSI_DEFAULTS, "points", 2)
+    busy = tmp_path / "a" / "fig1"
+    busy.mkdir(parents=True)
+    with open(busy / ".fig1.lock", "a+") as held:  # another run is writing there right now
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code, o, err = run_cli(reproduce_argv(busy) + ["--no-locc"])
+    assert code == 0 and "is being written by another sepgap run" in err, err
+    assert (tmp_path / "a" / "fig1-2" / "fig1.csv").exists()
+    blocker = tmp_path / "b" / "fig1"
+    blocker.parent.mkdir()
+    blocker.write_text("not a folder")
+    code, o, err = run_cli(reproduce_argv(blocker) + ["--no-locc"])
+    assert code == 0 and "is a file" in err
+    assert blocker.read_text() == "not a folder"
