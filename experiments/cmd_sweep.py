@@ -52,8 +52,9 @@ def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
                             "(without --resume or --fresh, a DIR holding saved results is "
                             "refused and nothing is deleted)")
     p.add_argument("--sibling-if-taken", action="store_true",
-                   help="if DIR holds results of another configuration, leave them and write "
-                        "into DIR-2 (or DIR-3, ...) instead (make reproduce uses this)")
+                   help="if DIR holds results of another configuration (or another run is "
+                        "writing there, or DIR is a file), leave it alone and write into DIR-2 "
+                        "(or DIR-3, ...) instead (make reproduce uses this)")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (there is none anyway unless on a terminal)")
     add_solver_arguments(p)

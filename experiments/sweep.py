@@ -419,9 +419,9 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         configuration). Without ``resume`` or ``fresh``, a directory holding saved points or
         results of ``name`` is refused (nothing is deleted).
     sibling:
-        If ``out_dir`` holds results of another configuration, leave them alone and use the
-        first ``<out_dir>-2``, ``-3``, ... that is empty or holds this configuration (said on
-        stderr; ``make reproduce`` uses it).
+        If ``out_dir`` holds results of another configuration (or another run is writing
+        there, or it is a file), leave it alone and use the first ``<out_dir>-2``, ``-3``, ...
+        that is free (said on stderr; ``make reproduce`` uses it).
     quiet:
         No progress bar (there is none anyway unless stdout and stderr are terminals).
     solver, solver_options:
