@@ -11,6 +11,7 @@ blindly: the file may be torn by a crash, edited by hand, or written by another 
 * the analytic columns (state, parameters, ``kappa``, ``sep_lower``, its per-pair
   probabilities, ``gap_certified``, each with its ``_exact`` form) equal the ones recomputed
   from the point (:func:`experiments.evaluate.analytic_columns`; exact and cheap);
+* ``locc_lower`` (a float simulation of an explicit protocol) lies in ``[0, kappa]``;
 * a row that says ``certified`` carries a certificate that verifies exactly
   (:func:`sdp.verify_certificate`), is for this very state, bounds SEP (all three pairs, unit
   weights, exact objective), and whose verified bound equals ``sep_upper_certified_exact``;
@@ -252,6 +253,13 @@ def check_record(rec, point, columns: set, param_names=()) -> str | None:
     for key, value in derived.items():
         if row[key] != value:
             return f"{key} differs"
+    # the LOCC protocol column is a float simulation (not recomputed: as costly as a solve of a
+    # small SDP); it must at least respect Theorem 1, LOCC <= kappa
+    locc, protocol = row["locc_lower"], row["locc_protocol"]
+    if locc is not None and not (0 <= locc <= fresh["kappa"] + 1e-9):
+        return "locc_lower outside [0, kappa]"
+    if protocol not in (None, "theorem2", "projective+vidal") and not protocol.startswith("error: "):
+        return "unknown locc_protocol"
     if warm is not None:
         try:
             if not isinstance(warm, dict) or decode_raw(warm) is None:

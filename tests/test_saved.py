@@ -161,6 +161,7 @@ def test_weighted_certificate_is_not_a_sep_bound(done):
     (lambda r: r.pop("warm"), "malformed line"),
     (lambda r: r["row"].update(sep_lower_p_AB=0.75), "sep_lower_p_AB differs"),
     (lambda r: r["row"].update(gap_upper_exact="0"), "gap_upper_exact differs"),
+    (lambda r: r["row"].update(locc_lower=0.99), "locc_lower outside [0, kappa]"),
 ])
 def test_malformed_lines_are_recomputed_never_a_traceback(done, tmp_path, mutate, reason):
     d, lines, ref = done
