@@ -62,7 +62,8 @@ def state_from_args(args) -> WClassState:
         try:
             vals[name] = parse_number(text)
         except InvalidStateError as exc:
-            raise InvalidStateError(f"{name}: {str(exc).removeprefix('number: ')}") from None
+            why = str(exc).removeprefix("number: ")
+            raise InvalidStateError(f"{name}: {why}") from None
     return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
 
 

@@ -186,7 +186,8 @@ def format_sdp(rep: dict, report: dict) -> str:
 
 def run(args) -> int:
     # options that would silently do nothing, or overwrite one file with another: refuse first
-    for flag, value in (("--save-cert", args.save_cert), ("--save-lower-cert", args.save_lower_cert)):
+    for flag, value in (("--save-cert", args.save_cert),
+                        ("--save-lower-cert", args.save_lower_cert)):
         if value is not None and not value.strip():
             raise SepgapError(f"{flag}: empty file name")
         if value is not None and os.path.isdir(value):

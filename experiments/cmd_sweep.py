@@ -139,7 +139,8 @@ def _x0_list(text: str | None):
         try:
             vals.append(parse_number(part))
         except Exception as exc:
-            raise FamilyError(f"--x0: {str(exc).removeprefix('number: ')}") from None
+            why = str(exc).removeprefix("number: ")
+            raise FamilyError(f"--x0: {why}") from None
     return vals
 
 

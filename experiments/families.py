@@ -161,7 +161,8 @@ def as_fraction(value, what: str) -> Fraction:
     try:
         return parse_number(value)
     except SepgapError as exc:
-        raise FamilyError(f"{what}: {str(exc).removeprefix('number: ')}") from None
+        why = str(exc).removeprefix("number: ")
+        raise FamilyError(f"{what}: {why}") from None
 
 
 def _check_points(points, what: str = "--points", minimum: int = 1) -> int:
