@@ -20,8 +20,11 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP_RUN)
 
+# Always works whatever ran before: resumes an interrupted default run (re-verifying every
+# saved point), and if results/fig1 holds fig1 results of another configuration it leaves them
+# alone and writes into results/fig1-2 (-3, ...) instead, saying so on stderr.
 reproduce: $(STAMP_RUN)
-	$(VENV)/bin/sepgap fig1 --out results/fig1
+	$(VENV)/bin/sepgap fig1 --out results/fig1 --resume --sibling-if-taken
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest -q

@@ -57,7 +57,9 @@ def check_exact_size(q: Fraction, what: str = "number") -> Fraction:
 def check_sweep_size(n: int, what: str = "sweep") -> int:
     """Refuse a sweep of more than :data:`MAX_SWEEP_POINTS` points (before listing them)."""
     if n > MAX_SWEEP_POINTS:
-        raise SizeError(f"{what} has {n:,} points; at most {MAX_SWEEP_POINTS:,} are allowed "
+        # str() of an int beyond 4300 digits raises in Python >= 3.11: never format it whole
+        shown = f"{n:,}" if n.bit_length() <= 1000 else "more than 10^300"
+        raise SizeError(f"{what} has {shown} points; at most {MAX_SWEEP_POINTS:,} are allowed "
                         "(split it into several sweeps)")
     return n
 

@@ -2,17 +2,35 @@
 solver options as KEY=VALUE)."""
 from __future__ import annotations
 
+import math
 import re
 
 from analytics.errors import InvalidStateError, SepgapError
+from analytics.limits import MAX_NUMBER_CHARS
 from analytics.states import WClassState, parse_number
 
 
 def accept_negative_numbers(p) -> None:
-    """argparse takes '-1/10' or '-1e-3' for an option and then reports a missing argument;
-    read every '-<digit>' or '-.<digit>' as a number instead, so the range or state check
-    names the negative value."""
-    p._negative_number_matcher = re.compile(r"^-\.?\d")
+    """argparse takes '-1/10', '-1e-3' or '-inf' for an option and then reports a missing
+    argument; read every '-<digit>', '-.<digit>', '-inf', '-infinity' or '-nan' (any case) as
+    a number instead, so the range or state check names the value."""
+    p._negative_number_matcher = re.compile(r"^-(\.?\d|inf(inity)?$|nan$)", re.IGNORECASE)
+
+
+def integer_arg(text: str) -> int:
+    """argparse ``type`` for counts (``--points``, ``--steps``, ``--workers``, ...): read exactly
+    through :func:`parse_number` (so ``1e3`` is 1000 and a 100,000-digit number is refused by
+    the size guard without being echoed); the value must be an integer. Range checks (>= 1)
+    are the caller's, so their messages name the option."""
+    import argparse
+
+    try:
+        q = parse_number(text)
+    except SepgapError as exc:  # argparse would echo the whole text for a ValueError
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("number: ")) from None
+    if q.denominator != 1:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}")
+    return int(q)
 
 
 def add_solver_arguments(p) -> None:
@@ -45,7 +63,8 @@ def state_from_args(args) -> WClassState:
         try:
             vals[name] = parse_number(text)
         except InvalidStateError as exc:
-            raise InvalidStateError(f"{name}: {exc}") from None
+            why = str(exc).removeprefix("number: ")
+            raise InvalidStateError(f"{name}: {why}") from None
     return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
 
 
@@ -53,16 +72,24 @@ class SolverOptionError(SepgapError, ValueError):
     """A --solver-option is not KEY=VALUE."""
 
 
-def _option_value(text: str):
+def _option_value(key: str, text: str):
+    if len(text) > MAX_NUMBER_CHARS:
+        raise SolverOptionError(f"--solver-option {key}: value of {len(text)} characters is too "
+                                f"long (at most {MAX_NUMBER_CHARS})")
     low = text.strip().lower()
     if low in ("true", "false"):
         return low == "true"
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        v = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(v):
+        raise SolverOptionError(f"--solver-option {key}={text}: not a finite number")
+    return v
 
 
 def parse_solver_options(items) -> dict:
@@ -72,6 +99,7 @@ def parse_solver_options(items) -> dict:
     for item in items or ():
         key, sep, val = item.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key.strip()):
-            raise SolverOptionError(f"--solver-option {item!r}: expected KEY=VALUE, e.g. max_iters=20000")
-        out[key.strip()] = _option_value(val)
+            shown = item if len(item) <= 60 else item[:60] + "..."
+            raise SolverOptionError(f"--solver-option {shown!r}: expected KEY=VALUE, e.g. max_iters=20000")
+        out[key.strip()] = _option_value(key.strip(), val)
     return out

@@ -19,6 +19,7 @@ bounds) can add keys and share the printing.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -132,18 +133,35 @@ def sdp_report(state: WClassState, args) -> dict:
 
 
 def write_json_atomic(path, obj) -> None:
-    """Write JSON to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    """Write JSON to ``path`` via a temporary file ``.<name>.XXXX.tmp`` in the same folder and
+    ``os.replace``; every failure is one line naming ``path`` (never the temporary name).
+    Temporary files of ``path`` left behind by a killed earlier write are removed first."""
+    import glob
+
+    if not str(path).strip():
+        raise SepgapError("empty file name: give a file to write")
     path = Path(path)
+    if path.is_dir():
+        raise SepgapError(f"cannot write {path}: it is a directory (give a file name, e.g. "
+                          f"{path / 'cert.json'})")
     if not path.parent.exists():
         raise SepgapError(f"cannot write {path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w") as fh:
             json.dump(obj, fh, indent=1)
             fh.write("\n")
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise SepgapError(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
     except BaseException:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         raise
 
@@ -179,14 +197,28 @@ def format_sdp(rep: dict, report: dict) -> str:
 
 
 def run(args) -> int:
+    # options that would silently do nothing, or overwrite one file with another: refuse first
+    for flag, value in (("--save-cert", args.save_cert),
+                        ("--save-lower-cert", args.save_lower_cert)):
+        if value is not None and not value.strip():
+            raise SepgapError(f"{flag}: empty file name")
+        if value is not None and os.path.isdir(value):
+            raise SepgapError(f"{flag} {value}: is a directory (give a file name)")
+        if value is not None and not os.path.isdir(os.path.dirname(value) or "."):
+            raise SepgapError(f"{flag} {value}: folder {os.path.dirname(value)} does not exist")
+    if args.no_sdp and (args.save_cert or args.certify):
+        raise SepgapError("--save-cert/--certify need the SDP bound, which --no-sdp skips")
+    if (args.save_cert and args.save_lower_cert
+            and os.path.realpath(args.save_cert) == os.path.realpath(args.save_lower_cert)):
+        raise SepgapError("--save-cert and --save-lower-cert name the same file; give two files")
+    if args.no_certify and (args.certify or args.save_cert):
+        raise SepgapError("--no-certify contradicts --certify/--save-cert")
     state = state_from_args(args)
     report = analytic_report(state)
     if args.save_lower_cert:
         from analytics.certificates import gap_certificate
         write_json_atomic(args.save_lower_cert, gap_certificate(state))
         report["gap_certificate_file"] = str(args.save_lower_cert)
-    if args.no_certify and (args.certify or args.save_cert):
-        raise SepgapError("--no-certify contradicts --certify/--save-cert")
     sdp_rep = None
     if not args.no_sdp:
         sdp_rep = sdp_report(state, args)

@@ -10,6 +10,7 @@ summary line. Column meanings: docs/experiments.md.
 """
 from __future__ import annotations
 
+from .cli_args import integer_arg
 from .cmd_sweep import _command, add_run_options, report, run_options
 from .families import PSI_DEFAULTS, PSI_EXTENDED_SMAX, frac_str, psi_family
 from .sweep import run_sweep
@@ -30,8 +31,8 @@ def register(subparsers) -> None:
         "fig1", help="reproduce Fig. 1 (LOCC vs SEP on psi_s) with certified bounds",
         description="Reproduce Fig. 1 of the paper: kappa (LOCC), the explicit SEP instrument "
                     "and the certified PPT upper bound on psi_s, with the certified gap "
-                    "(12.5%% at s = 1/2). Numbers are read exactly (1/3, 0.5, 2.5e-1).")
-    p.add_argument("--points", type=int, default=PSI_DEFAULTS["points"], metavar="N",
+                    "(12.5% at s = 1/2). Numbers are read exactly (1/3, 0.5, 2.5e-1).")
+    p.add_argument("--points", type=integer_arg, default=PSI_DEFAULTS["points"], metavar="N",
                    help=f"number of s values (default {PSI_DEFAULTS['points']})")
     p.add_argument("--smin", default=frac_str(PSI_DEFAULTS["smin"]), metavar="S",
                    help="smallest s (default 1/3)")

@@ -22,7 +22,8 @@ import sys
 
 from analytics.states import parse_number
 
-from .cli_args import accept_negative_numbers, add_solver_arguments, parse_solver_options
+from .cli_args import (accept_negative_numbers, add_solver_arguments, integer_arg,
+                       parse_solver_options)
 from .evaluate import LOCC_DEFAULT_ROUNDS
 from .families import FamilyError, grid_family, psi_family, simplex_family, vacuum_family
 from .sweep import SweepError, run_sweep
@@ -40,16 +41,26 @@ def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
     accept_negative_numbers(p)
     p.add_argument("--out", default=default_out, metavar="DIR",
                    help=f"output directory, created if needed (default: {default_out})")
-    p.add_argument("--workers", type=int, default=1, metavar="K",
+    p.add_argument("--workers", type=integer_arg, default=1, metavar="K",
                    help="worker processes (default 1); results do not depend on K")
-    p.add_argument("--resume", action="store_true",
-                   help="keep the points already saved in DIR (same configuration) and compute "
-                        "only the missing ones")
+    saved = p.add_mutually_exclusive_group()
+    saved.add_argument("--resume", action="store_true",
+                       help="keep the points already saved in DIR (same configuration; every "
+                            "saved line is re-verified) and compute only the missing ones")
+    saved.add_argument("--fresh", action="store_true",
+                       help="discard the results saved in DIR under this name and start over "
+                            "(without --resume or --fresh, a DIR holding saved results is "
+                            "refused and nothing is deleted)")
+    p.add_argument("--sibling-if-taken", action="store_true",
+                   help="if DIR holds results of another configuration (or another run is "
+                        "writing there, or DIR is a file), leave it alone and write into DIR-2 "
+                        "(or DIR-3, ...) instead (make reproduce uses this)")
     p.add_argument("--quiet", action="store_true",
                    help="no progress bar (there is none anyway unless on a terminal)")
     add_solver_arguments(p)
     if LOCC_DEFAULT_ROUNDS is not None:
-        p.add_argument("--locc-rounds", type=int, default=LOCC_DEFAULT_ROUNDS, metavar="R",
+        p.add_argument("--locc-rounds", type=integer_arg, default=LOCC_DEFAULT_ROUNDS,
+                       metavar="R",
                        help="Fortescue-Lo rounds of the Theorem 2 LOCC protocol in the "
                             f"locc_lower column (default {LOCC_DEFAULT_ROUNDS})")
         p.add_argument("--no-locc", action="store_true", help="leave the LOCC columns empty")
@@ -64,7 +75,8 @@ def run_options(args) -> dict:
     locc = getattr(args, "locc_rounds", None)
     if getattr(args, "no_locc", False):
         locc = None
-    return {"workers": args.workers, "resume": args.resume, "quiet": args.quiet,
+    return {"workers": args.workers, "resume": args.resume, "fresh": args.fresh,
+            "sibling": args.sibling_if_taken, "quiet": args.quiet,
             "solver": args.solver, "solver_options": parse_solver_options(args.solver_option),
             "locc_rounds": locc, "shortcut": not args.no_shortcut}
 
@@ -110,9 +122,9 @@ def _command(args, words: list, out: str | None = None, **values) -> str:
         if v is not None:
             parts += [flag, str(v)]
     parts += [f"--solver-option={o}" for o in getattr(args, "solver_option", [])]
-    for flag in ("sorted", "resume", "strict", "quiet"):
+    for flag in ("sorted", "resume", "fresh", "sibling_if_taken", "strict", "quiet"):
         if getattr(args, flag, False):
-            parts.append(f"--{flag}")
+            parts.append(f"--{flag.replace('_', '-')}")
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -127,7 +139,8 @@ def _x0_list(text: str | None):
         try:
             vals.append(parse_number(part))
         except Exception as exc:
-            raise FamilyError(f"--x0: {exc}") from None
+            why = str(exc).removeprefix("number: ")
+            raise FamilyError(f"--x0: {why}") from None
     return vals
 
 
@@ -146,7 +159,7 @@ def build_family(args):
 
 def run(args) -> int:
     family = build_family(args)
-    out = args.out or f"results/{family.name}"
+    out = f"results/{family.name}" if args.out is None else args.out
     result = run_sweep(family, out, name=family.name,
                        command=_command(args, ["sweep", args.family], out=out),
                        **run_options(args))
@@ -166,19 +179,19 @@ def register(subparsers) -> None:
         if name == "psi":
             q.add_argument("--smin", default="1/3", metavar="S", help="smallest s (default 1/3)")
             q.add_argument("--smax", default="1/2", metavar="S", help="largest s (default 1/2)")
-            q.add_argument("--points", type=int, default=101, metavar="N",
+            q.add_argument("--points", type=integer_arg, default=101, metavar="N",
                            help="number of s values, s_i = smin + i (smax - smin)/(N - 1) "
                                 "(default 101)")
         elif name == "simplex":
-            q.add_argument("--steps", type=int, default=8, metavar="M",
+            q.add_argument("--steps", type=integer_arg, default=8, metavar="M",
                            help="grid x = (i, j, k)/M, i + j + k = M (default 8: 45 points)")
         elif name == "vacuum":
             q.add_argument("--x0min", default="0", metavar="X", help="smallest x0 (default 0)")
             q.add_argument("--x0max", default="1", metavar="X", help="largest x0 (default 1)")
-            q.add_argument("--points", type=int, default=11, metavar="N",
+            q.add_argument("--points", type=integer_arg, default=11, metavar="N",
                            help="number of x0 values (default 11)")
         elif name == "grid":
-            q.add_argument("--steps", type=int, default=4, metavar="M",
+            q.add_argument("--steps", type=integer_arg, default=4, metavar="M",
                            help="components are multiples of 1/M (default 4: 35 points)")
             q.add_argument("--x0", default=None, metavar="LIST",
                            help="comma-separated x0 values; for each, x = (1 - x0)(i, j, k)/M")

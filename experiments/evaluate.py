@@ -45,6 +45,7 @@ from analytics.certificates import float_lower, float_upper
 from analytics.errors import SepgapError
 from analytics.instruments import sep_lower_bound
 from analytics.monotones import kappa as kappa_of
+from analytics.states import PAIRS
 
 from .families import Point, frac_str
 
@@ -69,10 +70,13 @@ BASE_COLUMNS = (
     "locc_lower", "locc_protocol", "locc_rounds",
     "iterations", "solve_time", "certify_time", "locc_time",
     "certificate_file", "sep_upper_note",
+    "sep_lower_p_AB", "sep_lower_p_AC", "sep_lower_p_BC",
+    "sep_upper_p_AB", "sep_upper_p_AC", "sep_upper_p_BC",
 )
 EXACT_COLUMNS = ("x0_exact", "xA_exact", "xB_exact", "xC_exact", "kappa_exact",
                  "sep_lower_exact", "sep_upper_certified_exact", "gap_certified_exact",
-                 "gap_upper_exact")
+                 "gap_upper_exact", "sep_lower_p_AB_exact", "sep_lower_p_AC_exact",
+                 "sep_lower_p_BC_exact")
 #: Columns that change from run to run (wall-clock times); ignore them when comparing runs.
 TIMING_COLUMNS = ("solve_time", "certify_time", "locc_time")
 
@@ -163,7 +167,7 @@ def orbit_bound(st, *, shortcut: bool, solver: str, solver_options: dict | None)
     import copy
 
     from sdp import sep_upper_bound, verify_certificate
-    from sdp.symmetry import inverse, permute_certificate, sorting_permutation
+    from sdp.symmetry import inverse, new_pair, permute_certificate, sorting_permutation
 
     perm = sorting_permutation(st.x)
     rep = st.permuted(perm)
@@ -185,6 +189,8 @@ def orbit_bound(st, *, shortcut: bool, solver: str, solver_options: dict | None)
     res = copy.copy(base)
     res.certificate = cert
     res.raw = None
+    # the representative's per-pair solver values, relabelled like the certificate
+    res.p_pairs = {new_pair(k, inverse(perm)): v for k, v in (base.p_pairs or {}).items()}
     return res, f"certificate relabelled from x = {frac_str(rep.xA)}, {frac_str(rep.xB)}, {frac_str(rep.xC)} (verified)"
 
 
@@ -204,24 +210,12 @@ def _exact(row: dict, key: str, q) -> None:
     row[f"{key}_exact"] = None if q is None else frac_str(q)
 
 
-def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict | None = None,
-                   locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, warm_start=None,
-                   fresh_solver: bool = True, shortcut: bool = True,
-                   orbit_reuse: bool = False) -> PointResult:
-    """Every number of the sweep for one point (module docstring).
-
-    ``orbit_reuse``: solve the sorted representative of the point's orbit under party
-    permutations (cold start, fresh solver, remembered in this process) and relabel its
-    certificate (re-verified exactly); warm starts are not used then, so the result does not
-    depend on which points were solved before.
-
-    ``locc_rounds=None`` leaves the LOCC columns empty. ``warm_start`` is the ``raw`` of a
-    previous :class:`PointResult` with the same zero pattern (the caller checks). Solver
-    errors caused by bad settings (:class:`sdp.SolverError`) propagate; any other failure of the
-    SDP is recorded in the row (``sep_upper_status = "error"``, ``sep_upper_note``).
-    """
-    from sdp import SolverError, sep_upper_bound
-
+def analytic_columns(point: Point) -> dict:
+    """The exact, solver-free columns of ``point``'s row: ``id``, ``index``, the parameters,
+    the state, ``kappa``, the explicit SEP instrument (``sep_lower``, its kind and its per-pair
+    probabilities ``sep_lower_p_AB/AC/BC``) and ``gap_certified = sep_lower - kappa``; each
+    number with its ``_exact`` string, bounds rounded outward. Cheap: a resumed sweep recomputes
+    them to check every saved line (:mod:`experiments.saved`)."""
     st = point.state.exact()
     row: dict = {"id": point.id, "index": point.index}
     for k, v in point.params.items():
@@ -245,9 +239,56 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
     row["sep_lower"] = None if lower is None else float_down(lower)
     row["sep_lower_kind"] = lb.kind
     _exact(row, "sep_lower", lower)
+    # the checked instrument's exact per-pair success probabilities (they sum to sep_lower)
+    pp = lb.p_pairs if lower is not None and lb.p_pairs else {}
+    for pair in PAIRS:
+        q = pp.get(pair)
+        q = None if q is None else Fraction(q)
+        row[f"sep_lower_p_{pair}"] = None if q is None else float(q)
+        _exact(row, f"sep_lower_p_{pair}", q)
     gap = None if lower is None else lower - k
     row["gap_certified"] = None if gap is None else float_down(gap)
     _exact(row, "gap_certified", gap)
+    return row
+
+
+def derived_columns(point: Point, k: Fraction, cert_q: Fraction | None, has_certificate: bool) -> dict:
+    """Columns that follow from kappa ``k`` and the certified PPT bound ``cert_q`` (or None):
+    ``gap_upper`` (x0 = 0 only, rounded up), ``kappa_exceeds_sep_upper``, ``certificate_file``."""
+    row: dict = {}
+    if cert_q is not None and point.state.x0 == 0:
+        gu = cert_q - k
+        row["gap_upper"] = float_up(gu)
+        _exact(row, "gap_upper", gu)
+    else:
+        row["gap_upper"] = None
+        _exact(row, "gap_upper", None)
+    row["kappa_exceeds_sep_upper"] = None if cert_q is None else bool(cert_q < k)
+    row["certificate_file"] = f"certificates/{point.id}.json" if has_certificate else None
+    return row
+
+
+def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict | None = None,
+                   locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, warm_start=None,
+                   fresh_solver: bool = True, shortcut: bool = True,
+                   orbit_reuse: bool = False) -> PointResult:
+    """Every number of the sweep for one point (module docstring).
+
+    ``orbit_reuse``: solve the sorted representative of the point's orbit under party
+    permutations (cold start, fresh solver, remembered in this process) and relabel its
+    certificate (re-verified exactly); warm starts are not used then, so the result does not
+    depend on which points were solved before.
+
+    ``locc_rounds=None`` leaves the LOCC columns empty. ``warm_start`` is the ``raw`` of a
+    previous :class:`PointResult` with the same zero pattern (the caller checks). Solver
+    errors caused by bad settings (:class:`sdp.SolverError`) propagate; any other failure of the
+    SDP is recorded in the row (``sep_upper_status = "error"``, ``sep_upper_note``).
+    """
+    from sdp import SolverError, sep_upper_bound
+
+    st = point.state.exact()
+    row = analytic_columns(point)
+    k = Fraction(row["kappa_exact"])
 
     # ---- PPT upper bound, certified -------------------------------------------------------
     if fresh_solver:
@@ -293,16 +334,13 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
             note = res.certification_error
     _exact(row, "sep_upper_certified", cert_q)
     row["sep_upper_note"] = note
+    # the solver's primal per-pair values: numerical, not bounds (empty without a solve)
+    pp = (res.p_pairs if res is not None else None) or {}
+    for pair in PAIRS:
+        v = pp.get(pair)
+        row[f"sep_upper_p_{pair}"] = _finite(v) if v is not None else None
 
-    if cert_q is not None and st.x0 == 0:
-        gu = cert_q - k
-        row["gap_upper"] = float_up(gu)
-        _exact(row, "gap_upper", gu)
-    else:
-        row["gap_upper"] = None
-        _exact(row, "gap_upper", None)
-    row["kappa_exceeds_sep_upper"] = None if cert_q is None else bool(cert_q < k)
-    row["certificate_file"] = f"certificates/{point.id}.json" if certificate is not None else None
+    row.update(derived_columns(point, k, cert_q, certificate is not None))
 
     # ---- LOCC lower bound from an explicit protocol -----------------------------------------
     row.update({"locc_lower": None, "locc_protocol": None, "locc_rounds": None, "locc_time": None})

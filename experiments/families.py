@@ -34,6 +34,7 @@ from typing import Callable, Iterable
 
 from analytics.certificates import frac_str
 from analytics.errors import SepgapError
+from analytics.limits import check_sweep_size
 from analytics.states import WClassState, as_state, parse_number, psi_s
 
 
@@ -160,7 +161,8 @@ def as_fraction(value, what: str) -> Fraction:
     try:
         return parse_number(value)
     except SepgapError as exc:
-        raise FamilyError(f"{what}: {exc}") from None
+        why = str(exc).removeprefix("number: ")
+        raise FamilyError(f"{what}: {why}") from None
 
 
 def _check_points(points, what: str = "--points", minimum: int = 1) -> int:
@@ -169,6 +171,11 @@ def _check_points(points, what: str = "--points", minimum: int = 1) -> int:
     if points < minimum:
         raise FamilyError(f"{what} must be at least {minimum}, got {points}")
     return int(points)
+
+
+def _opt(flag: str, v: int) -> str:
+    """`` (--steps 100000)`` for a size message; nothing for an int too long to print."""
+    return f" ({flag} {v})" if v.bit_length() <= 1000 else ""
 
 
 def linspace_exact(lo: Fraction, hi: Fraction, n: int, names: tuple) -> list:
@@ -207,6 +214,7 @@ def psi_family(smin=PSI_DEFAULTS["smin"], smax=PSI_DEFAULTS["smax"],
     lo = _in_unit(as_fraction(smin, "--smin"), "--smin")
     hi = _in_unit(as_fraction(smax, "--smax"), "--smax")
     n = _check_points(points)
+    check_sweep_size(n, f"this psi sweep{_opt('--points', n)}")
     svals = linspace_exact(lo, hi, n, ("--smin", "--smax", "--points"))
     ids = _ids("psi", n)
     pts = [Point(i, ids[i], psi_s(s), {"s": s}) for i, s in enumerate(svals)]
@@ -244,6 +252,8 @@ def simplex_family(steps: int = 8) -> Family:
     orbit by orbit under party permutations: the PPT relaxation is solved once per sorted
     representative and the certificate relabelled for the others (:mod:`sdp.symmetry`)."""
     m = _check_points(steps, "--steps")
+    # count before listing: (m + 1)(m + 2)/2 points
+    check_sweep_size((m + 1) * (m + 2) // 2, f"this simplex sweep{_opt('--steps', m)}")
     trip = _orbit_order(m)
     ids = _ids("simplex", len(trip))
     pts = [Point(n, ids[n], WClassState(Fraction(i, m), Fraction(j, m), Fraction(k, m)))
@@ -257,6 +267,7 @@ def vacuum_family(x0min=0, x0max=1, points: int = 11) -> Family:
     lo = _in_unit(as_fraction(x0min, "--x0min"), "--x0min")
     hi = _in_unit(as_fraction(x0max, "--x0max"), "--x0max")
     n = _check_points(points)
+    check_sweep_size(n, f"this vacuum sweep{_opt('--points', n)}")
     vals = linspace_exact(lo, hi, n, ("--x0min", "--x0max", "--points"))
     ids = _ids("vacuum", n)
     pts = []
@@ -276,7 +287,9 @@ def grid_family(steps: int = 4, x0_values=None, sorted_only: bool = False) -> Fa
     Duplicate states (e.g. ``x0 = 1``) are kept once.
     """
     m = _check_points(steps, "--steps")
-    if x0_values is None:
+    if x0_values is None:  # C(m + 3, 3) points: count them before listing any
+        check_sweep_size((m + 1) * (m + 2) * (m + 3) // 6,
+                         f"this grid sweep{_opt('--steps', m)}")
         slices = [(Fraction(a, m), _snake_triangle(m - a)) for a in range(0, m + 1)]
         scale = lambda x0: Fraction(1, m)  # noqa: E731
     else:
@@ -285,6 +298,8 @@ def grid_family(steps: int = 4, x0_values=None, sorted_only: bool = False) -> Fa
             raise FamilyError("--x0 needs at least one value")
         if len(set(vals)) != len(vals):
             raise FamilyError("--x0 lists a value twice")
+        check_sweep_size(len(vals) * ((m + 1) * (m + 2) // 2),
+                         f"this grid sweep{_opt('--steps', m)}")
         slices = [(v, _snake_triangle(m)) for v in vals]
         scale = lambda x0: (1 - x0) / m  # noqa: E731
     comps, seen = [], set()
@@ -345,6 +360,7 @@ def custom_family(states_or_callable, params: Iterable | None = None, name: str 
             raise FamilyError(f"not an iterable of states or a callable: {states_or_callable!r}") from None
     if not states:
         raise FamilyError("the family has no states")
+    check_sweep_size(len(states), "this family")
     exact = []
     for i, s in enumerate(states):
         try:

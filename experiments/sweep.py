@@ -13,6 +13,11 @@
 The final files are written atomically (a temporary file in ``DIR``, then ``os.replace``) from
 the complete set of points, so a half-written file is never left behind.
 
+Saved work (:mod:`experiments.saved`, the one place that reads it): ``--resume`` re-checks every
+saved line (structure, recomputed analytic columns, exactly re-verified certificate) and
+computes again any line that fails, counting it in the summary; a run without ``--resume`` into
+a folder holding saved results is refused (``--fresh`` starts over on purpose).
+
 Determinism. The points are cut into fixed chunks of ``chunk_size`` (default 8) consecutive
 points, independent of the number of workers. A chunk is solved serially, each point
 warm-started from the previous point of the chunk when both have the same zero pattern (the
@@ -43,24 +48,18 @@ from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
-from analytics.errors import SepgapError
-
 from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
                        usable_warm_start)
 from .families import Family, FamilyError, as_family, frac_str
+from .saved import (PARTIAL_FORMAT, PARTIAL_VERSION, PartialFile, SweepError,  # noqa: F401
+                    atomic_write, inspect_saved, recompute_note, remove_stale_temps)
 
 #: Points per chunk (the unit of warm-start chains and of parallel work).
 CHUNK_SIZE = 8
-PARTIAL_FORMAT = "sepgap-sweep-partial"
-PARTIAL_VERSION = 1
 #: Test hook: raise KeyboardInterrupt after this many points were recorded in this run.
 STOP_AFTER_ENV = "SEPGAP_SWEEP_STOP_AFTER"
 _THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-class SweepError(SepgapError, ValueError):
-    """A sweep cannot start or continue (bad option, output directory, partial file)."""
 
 
 def _sepgap_version() -> str:
@@ -91,34 +90,6 @@ def prepare_out_dir(out_dir) -> Path:
     except OSError as exc:
         raise SweepError(f"cannot write to output directory {out}: {exc.strerror or exc}") from None
     return out
-
-
-def _file_mode() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write(path, write, binary: bool = False) -> Path:
-    """``write(fileobj)`` into a temporary file next to ``path``, fsync, then ``os.replace``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; give the usual umask permissions
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else
-                                                      {"encoding": "utf-8", "newline": ""})) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-_FILE_MODE = _file_mode()
 
 
 def _csv_value(v):
@@ -153,99 +124,6 @@ def json_text(doc: dict, rows: list, certificates: dict) -> str:
     parts.append(" }")
     parts.append("}")
     return "\n".join(parts) + "\n"
-
-
-# ---- the partial file ------------------------------------------------------------------------
-
-def _normalise(obj):
-    return json.loads(json.dumps(obj))
-
-
-def _config_diff(old: dict, new: dict) -> list:
-    keys = sorted(set(old) | set(new))
-    return [k for k in keys if old.get(k) != new.get(k)]
-
-
-def _read_partial(path: Path) -> tuple:
-    """``(header, records, clean)``; records are complete, parseable lines (a torn last line
-    from a crash is dropped), ``clean`` says whether nothing had to be dropped."""
-    with open(path, "rb") as f:
-        data = f.read()
-    lines = data.split(b"\n")
-    try:
-        header = json.loads(lines[0])
-        if header.get("format") != PARTIAL_FORMAT:
-            raise ValueError
-    except (ValueError, AttributeError):
-        raise SweepError(f"{path} is not a sepgap partial results file; use a new --out "
-                         "directory or delete it") from None
-    records, clean = [], data.endswith(b"\n")
-    for ln in lines[1:]:
-        if not ln.strip():
-            continue
-        try:
-            rec = json.loads(ln)
-            if not isinstance(rec, dict) or "id" not in rec or "row" not in rec:
-                raise ValueError
-            records.append(rec)
-        except ValueError:
-            clean = False
-    return header, records, clean
-
-
-class PartialFile:
-    """Append-only record of finished points (``<name>.partial.jsonl``)."""
-
-    def __init__(self, path: Path, config: dict, family: Family, resume: bool):
-        self.path = path
-        self.config = _normalise(config)
-        self.done: dict = {}
-        header_line = {"format": PARTIAL_FORMAT, "version": PARTIAL_VERSION, "config": self.config,
-                       "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        expected = {p.id: p for p in family.points}
-        if path.exists():
-            header, records, clean = _read_partial(path)
-            old = header.get("config")
-            if not records and not resume:
-                old = self.config  # nothing computed yet: nothing to mix up, start afresh
-            if old != self.config or header.get("version") != PARTIAL_VERSION:
-                diff = _config_diff(old or {}, self.config) or ["format version"]
-                raise SweepError(
-                    f"{path} holds results of a different configuration (differs in: "
-                    f"{', '.join(diff)}); use a new --out directory or delete {path}")
-            if resume:
-                for rec in records:
-                    p = expected.get(rec["id"])
-                    if p is None or rec["id"] in self.done:
-                        clean = False
-                        continue
-                    row = rec["row"]
-                    if [row.get(f"{k}_exact") for k in ("x0", "xA", "xB", "xC")] != \
-                            [frac_str(c) for c in p.components()]:
-                        clean = False
-                        continue
-                    self.done[rec["id"]] = rec
-                if not clean:  # drop a torn line or duplicates before appending
-                    header_line = header
-                    body = [json.dumps(header_line)] + [json.dumps(r) for r in self.done.values()]
-                    atomic_write(path, lambda f: f.write("\n".join(body) + "\n"))
-                self._f = open(path, "a", encoding="utf-8")
-                return
-        # fresh start (no file, or same configuration without --resume)
-        self._f = None
-        atomic_write(path, lambda f: f.write(json.dumps(header_line) + "\n"))
-        self._f = open(path, "a", encoding="utf-8")
-
-    def append(self, rec: dict) -> None:
-        self._f.write(json.dumps(rec) + "\n")
-        self._f.flush()
-        os.fsync(self._f.fileno())
-        self.done[rec["id"]] = rec
-
-    def close(self) -> None:
-        if self._f is not None:
-            self._f.close()
-            self._f = None
 
 
 # ---- running chunks ----------------------------------------------------------------------------
@@ -399,8 +277,9 @@ def _ceil_str(q: Fraction, digits: int = 9, up: bool = True) -> str:
     return format(d.normalize(ctx), "g") if d else "0"
 
 
-def summarize(family: Family, rows: list) -> dict:
-    """The numbers of the summary line (also stored in the JSON) and the line itself."""
+def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dict:
+    """The numbers of the summary line (also stored in the JSON) and the line itself.
+    ``recomputed``: what a resumed run dropped from the saved lines (:meth:`saved.Loaded.report`)."""
     n = len(rows)
     uncert = [r for r in rows if r.get("sep_upper_kind") != "certified"]
     s: dict = {"points": n, "certified": n - len(uncert),
@@ -447,6 +326,11 @@ def summarize(family: Family, rows: list) -> dict:
     else:
         tail = f"{n} points, all certified"
     s["line"] = "; ".join(parts) + f" ({cert_note}{tail})"
+    if recomputed is not None:
+        s["saved_lines_recomputed"] = recomputed
+        note = recompute_note(recomputed)
+        if note:
+            s["line"] += "; " + note
     return s
 
 
@@ -477,8 +361,26 @@ def _check_int(v, what: str, minimum: int) -> int:
     return v
 
 
+def check_solver_options(solver: str, options: dict) -> None:
+    """Refuse bad solver settings before the sweep starts (:func:`sdp.engine.check_solver_options`):
+    without this, every point would fail with the same error and the sweep end "successfully"."""
+    from sdp.engine import SolverError
+    from sdp.engine import check_solver_options as check
+    try:
+        check(solver, options)
+    except SolverError as exc:
+        raise SweepError(f"--solver-option: {exc}") from None
+
+
+def check_out_dir(out_dir) -> None:
+    """An empty ``--out`` would silently mean the current directory: refuse it."""
+    if out_dir is None or (isinstance(out_dir, str) and not out_dir.strip()):
+        raise SweepError("--out: empty path (give an output directory)")
+
+
 def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None,
-              workers: int = 1, resume: bool = False, quiet: bool = False,
+              workers: int = 1, resume: bool = False, fresh: bool = False,
+              sibling: bool = False, quiet: bool = False,
               solver: str = "auto", solver_options: dict | None = None,
               locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, chunk_size: int = CHUNK_SIZE,
               plot: bool = True, command: str | None = None, shortcut: bool = True) -> SweepResult:
@@ -498,13 +400,21 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         Worker processes (1: in this process). Results do not depend on it.
     resume:
         Keep the points already in ``<name>.partial.jsonl`` (same configuration required) and
-        compute only the missing ones. Without it an existing partial file of the same
-        configuration is started afresh; one of a different configuration is an error.
+        compute only the missing ones. Every saved line is checked first
+        (:mod:`experiments.saved`): a line that fails is computed again and the summary says so.
+    fresh:
+        Start over on purpose: discard saved points of ``name`` in ``out_dir`` (whatever their
+        configuration). Without ``resume`` or ``fresh``, a directory holding saved points or
+        results of ``name`` is refused (nothing is deleted).
+    sibling:
+        If ``out_dir`` holds results of another configuration (or another run is writing
+        there, or it is a file), leave it alone and use the first ``<out_dir>-2``, ``-3``, ...
+        that is free (said on stderr; ``make reproduce`` uses it).
     quiet:
         No progress bar (there is none anyway unless stdout and stderr are terminals).
     solver, solver_options:
         Passed to :func:`sdp.ppt_upper_bound` (``"auto"``, ``"CLARABEL"`` or ``"SCS"``: the first
-        solver; the other is the fallback).
+        solver; the other is the fallback); bad options are refused before anything is computed.
     locc_rounds:
         Fortescue-Lo budget of the LOCC protocol column; None: no LOCC column values.
     shortcut:
@@ -521,6 +431,9 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
     """
     from sdp import SOLVERS
 
+    check_out_dir(out_dir)
+    if resume and fresh:
+        raise SweepError("--resume keeps saved points and --fresh discards them: give one")
     family = as_family(states_or_family, params=params)
     name = name or family.name
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
@@ -537,9 +450,10 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         solver = primary_solver(None)  # recorded as the solver actually tried first
     if locc_rounds is not None:
         locc_rounds = _check_int(locc_rounds, "--locc-rounds", 0)
-    out = prepare_out_dir(out_dir)
+    solver_options = dict(solver_options or {})
+    check_solver_options(solver, solver_options)
 
-    opts = {"solver": solver, "solver_options": dict(solver_options or {}),
+    opts = {"solver": solver, "solver_options": solver_options,
             "locc_rounds": locc_rounds, "shortcut": bool(shortcut),
             "orbit_reuse": bool(family.orbit_reuse)}
     config = {"name": name, "family": family.config, "points": len(family),
@@ -548,12 +462,61 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
               "locc_rounds": locc_rounds, "chunk_size": chunk_size,
               "shortcut": bool(shortcut), "orbit_reuse": bool(family.orbit_reuse),
               "sepgap": _sepgap_version()}
-    lock = _lock_dir(out, name)
+    out = Path(out_dir)
+    for attempt in range(2, 1000):
+        taken = None
+        if sibling and not fresh and out.exists() and not out.is_dir():
+            taken = "is a file"
+        else:
+            out = prepare_out_dir(out)
+            try:
+                lock = _lock_dir(out, name)
+            except SweepError:
+                if not sibling or fresh:
+                    raise
+                lock, taken = None, "is being written by another sepgap run"
+            if lock is not None and sibling and not fresh and \
+                    inspect_saved(out, name, config).status == "other":
+                lock.close()
+                taken = f"holds {name} results of another configuration"
+        if taken is None:
+            break
+        # leave what is there alone and try the next folder
+        nxt = Path(f"{out_dir}-{attempt}")
+        print(f"sepgap: {out} {taken}; leaving it alone and writing into {nxt}", file=sys.stderr)
+        out = nxt
+    else:  # pragma: no cover - a thousand folders taken
+        raise SweepError(f"no free sibling folder of {out_dir}")
     try:
-        return _run_locked(family, out, name, config, opts, workers, resume, quiet, plot,
+        mode = _start_mode(out, name, config, resume, fresh)
+        remove_stale_temps(out, name)  # under the lock: no live writer of these files
+        return _run_locked(family, out, name, config, opts, workers, mode, quiet, plot,
                            locc_rounds, chunk_size, command)
     finally:
         lock.close()
+
+
+def _start_mode(out: Path, name: str, config: dict, resume: bool, fresh: bool) -> str:
+    """``"resume"`` or ``"new"``; refuse (one line naming ``--resume`` and ``--fresh``) whenever
+    starting a new partial file would discard saved work that the user did not ask to discard."""
+    if fresh:
+        return "new"
+    saved = inspect_saved(out, name, config)
+    if saved.status == "empty":
+        return "resume" if resume else "new"
+    if saved.status == "same":
+        if resume:
+            return "resume" if saved.partial else "new"  # finished results of this very run
+        held = (f"{saved.points} saved point{'s' if saved.points != 1 else ''} of this "
+                f"configuration" if saved.partial else "finished results of this configuration")
+        raise SweepError(f"{saved.what} holds {held}; add --resume to keep them (and compute "
+                         "only what is missing), or --fresh to discard them and start over")
+    if saved.foreign:
+        raise SweepError(f"{saved.what} is not a sepgap partial results file; to keep it use a "
+                         "new --out directory, or add --fresh to replace it")
+    raise SweepError(f"{saved.what} holds results of a different configuration (differs in: "
+                     f"{', '.join(saved.diff) or 'unknown'}); to keep them use a new --out "
+                     "directory, or add --fresh to discard them and start over")
 
 
 def _lock_dir(out: Path, name: str):
@@ -573,9 +536,14 @@ def _lock_dir(out: Path, name: str):
     return f
 
 
-def _run_locked(family, out, name, config, opts, workers, resume, quiet, plot, locc_rounds,
+def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, locc_rounds,
                 chunk_size, command) -> SweepResult:
-    partial = PartialFile(out / f"{name}.partial.jsonl", config, family, resume)
+    partial = PartialFile(out / f"{name}.partial.jsonl", config, family, mode)
+    loaded = partial.loaded.report() if partial.loaded is not None else None
+    if partial.rejected_path is not None:
+        loaded["rejected_file"] = str(partial.rejected_path)
+        print(f"sepgap: saved lines that failed their checks were moved to "
+              f"{partial.rejected_path}; their points are computed again", file=sys.stderr)
     n_before = len(partial.done)
     computed = 0
     try:
@@ -628,12 +596,13 @@ def _run_locked(family, out, name, config, opts, workers, resume, quiet, plot, l
     records = [partial.done[p.id] for p in family.points]
     rows = [r["row"] for r in records]
     certificates = {r["id"]: r["certificate"] for r in records if r.get("certificate")}
-    summary = summarize(family, rows)
+    summary = summarize(family, rows, recomputed=loaded)
     result = SweepResult(name, family, rows, certificates, summary, computed=computed)
-    provenance = _provenance(config, opts, workers, command, resumed=bool(resume and n_before),
+    provenance = _provenance(config, opts, workers, command, resumed=bool(mode == "resume" and n_before),
                              computed=computed, rows=rows)
     result.paths = write_outputs(out, name, family, rows, certificates, summary, provenance,
-                                 plot=plot, locc_rounds=locc_rounds)
+                                 plot=plot, locc_rounds=locc_rounds, config=config)
+    result.paths["dir"] = out
     return result
 
 
@@ -674,7 +643,7 @@ def _provenance(config, opts, workers, command, resumed, computed, rows) -> dict
 
 def write_outputs(out: Path, name: str, family: Family, rows: list, certificates: dict,
                   summary: dict, provenance: dict, plot: bool = True,
-                  locc_rounds=None) -> dict:
+                  locc_rounds=None, config: dict | None = None) -> dict:
     """Atomically write ``<name>.csv``, ``<name>.json``, ``certificates/`` and the figure."""
     columns = columns_for(family.param_names)
     paths = {}
@@ -682,6 +651,8 @@ def write_outputs(out: Path, name: str, family: Family, rows: list, certificates
     paths["csv"] = atomic_write(out / f"{name}.csv", lambda f: f.write(text))
     doc = {"name": name, "family": family.config, "summary": summary, "provenance": provenance,
            "columns": columns}
+    if config is not None:  # lets a later run recognise these results (experiments.saved)
+        doc["config"] = config
     jtext = json_text(doc, rows, certificates)
     paths["json"] = atomic_write(out / f"{name}.json", lambda f: f.write(jtext))
     cdir = out / "certificates"

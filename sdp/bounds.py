@@ -32,7 +32,7 @@ from analytics.states import WClassState
 
 from . import structure as st
 from .certificate import DualData, assemble, bound_from_Y
-from .engine import SOLVERS, SolverError
+from .engine import SOLVERS, SolverError, check_solver_options
 from .exact_psd import is_psd_int
 from .frame import frame_for
 from .ppt import PPTBound, _is_complex, _spec, certificate_dict, coerce_state, solve_ppt
@@ -179,6 +179,9 @@ def sep_upper_bound(state, *, shortcut: bool = True, certify: bool = True, **opt
     "trivial") without solving an SDP.
     """
     state = coerce_state(state)
+    first = _solver_name(options.get("solver", "auto"), "solver")
+    check_solver_options(primary_solver(state) if first == "AUTO" else first,
+                         options.get("solver_options"))  # even if the shortcut skips the SDP
     default_task = (options.get("pairs", st.PAIRS) in (st.PAIRS, list(st.PAIRS), "AB,AC,BC")
                     and options.get("weights") in (None, (1, 1, 1), [1, 1, 1])
                     and options.get("objective", "exact") == "exact")

@@ -137,6 +137,32 @@ def reset_solvers() -> None:
     _ENGINES.clear()
 
 
+def check_solver_options(solver: str, options: dict | None) -> None:
+    """Refuse bad settings of ``solver`` ("SCS" or "CLARABEL") before any work, in one
+    :class:`SolverError`: the solver is built once on a small reference relaxation. Callers
+    (``sepgap bound``, sweeps) call it even where no SDP will be solved (the analytic shortcut),
+    so a bad option never passes silently."""
+    if not options:
+        return
+    from analytics.states import WClassState
+
+    from .frame import frame_for
+    from .relaxation import RelaxationSpec, compiled_relaxation
+
+    name = solver.upper()
+    if name not in SOLVERS:
+        raise SolverError(f"unknown solver {solver!r} (choose from {', '.join(SOLVERS)})")
+    frame = frame_for(WClassState(0.5, 0.25, 0.25))
+    comp = compiled_relaxation(frame, RelaxationSpec())
+    cls, defaults = (SCSEngine, SCS_DEFAULTS) if name == "SCS" else (ClarabelEngine, CLARABEL_DEFAULTS)
+    try:
+        cls(comp, frame.theta(), {**defaults, **options})
+    except SolverError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise SolverError(f"bad {name} option ({exc})") from None
+
+
 def get_engine(comp: CompiledRelaxation, theta: np.ndarray, solver: str, options: dict):
     name = solver.upper()
     if name not in SOLVERS:

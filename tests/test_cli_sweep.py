@@ -33,7 +33,7 @@ def assert_one_line_error(code, out, err, pattern):
     (["fig1", "--points", "0"], "--points must be at least 1"),
     (["fig1", "--points", "1"], "single value"),
     (["fig1", "--smin", "nan"], "not a number"),
-    (["fig1", "--points", "x"], "invalid int value"),
+    (["fig1", "--points", "x"], "argument --points: not a number: 'x'"),
     (["fig1", "--workers", "0"], "--workers must be an integer >= 1"),
     (["fig1", "--solver", "MOSEK"], "unknown solver"),
     (["fig1", "--solver-option", "max_iters"], "expected KEY=VALUE"),
@@ -44,10 +44,45 @@ def assert_one_line_error(code, out, err, pattern):
     (["sweep", "vacuum", "--points", "1"], "single value"),
     (["sweep", "grid", "--x0", "1/2,abc"], "--x0: not a number"),
     (["sweep", "grid", "--steps", "-2"], "--steps"),
+    # issue 12, items 6, 8 and 9: sizes, options that did nothing, raw messages
+    (["sweep", "simplex", "--steps", "100000"],
+     "this simplex sweep (--steps 100000) has 5,000,150,001 points; at most 2,000,000"),
+    (["fig1", "--points", "100000000"], "this psi sweep (--points 100000000) has 100,000,000"),
+    (["sweep", "grid", "--steps", "1e5"], "this grid sweep (--steps 100000) has"),
+    (["sweep", "grid", "--steps", "1000", "--x0", "0,1/2,1/3,1/4"], "this grid sweep"),
+    (["sweep", "vacuum", "--points", "1e400"], "this vacuum sweep has more than 10^300 points"),
+    (["fig1", "--points", "1" + "0" * 5000], "argument --points: '1000"),
+    (["fig1", "--points", "2.5"], "argument --points: not an integer: '2.5'"),
+    (["fig1", "--workers", "1e-999999999"], "argument --workers: exponent of '1e-999999999'"),
+    (["fig1", "--smin", "1e-" + "9" * 5000], "--smin: "),
+    (["fig1", "--smin", "1" * 100000], "(100000 characters) is too long"),
+    (["fig1", "--smin", "-inf"], "--smin: not a number: '-inf'"),
+    (["fig1", "--smax", "-nan"], "--smax: not a number: '-nan'"),
+    (["sweep", "vacuum", "--x0min", "-Infinity"], "--x0min: not a number: '-Infinity'"),
+    (["fig1", "--solver", "SCS", "--solver-option", "max_iters=-5"],
+     "--solver-option: bad SCS option (max_iters must be positive)"),
+    (["fig1", "--solver", "SCS", "--solver-option", "eps_abs=-1"],
+     "--solver-option: bad SCS option (eps_abs must be"),
+    (["fig1", "--solver-option", "max_itrs=5"], "--solver-option: bad Clarabel option: 'max_itrs'"),
+    (["fig1", "--solver-option", "eps_abs=nan"], "--solver-option eps_abs=nan: not a finite number"),
+    (["sweep", "psi", "--solver", "clarabel", "--solver-option", "max_iter=-5"],
+     "--solver-option: bad CLARABEL option"),
+    (["fig1", "--solver-option", "max_iters=" + "9" * 5000], "value of 5000 characters is too long"),
+    (["fig1", "--resume", "--fresh"], "argument --fresh: not allowed with argument --resume"),
 ])
 def test_bad_input_one_line_exit_2(argv, pattern, tmp_path):
     code, out, err = run_cli(argv + ["--out", str(tmp_path / "o")])
     assert_one_line_error(code, out, err, pattern)
+    assert len(err) < 400  # never a 100,000-digit number echoed whole
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+@pytest.mark.parametrize("argv", [["fig1", "--out", ""], ["sweep", "simplex", "--out", ""],
+                                  ["sweep", "psi", "--out", " "]])
+def test_empty_out_is_refused(argv):
+    """--out '' used to write into the current directory (or the default one)."""
+    code, out, err = run_cli(argv)
+    assert_one_line_error(code, out, err, "--out: empty path")
 
 
 def test_unwritable_or_uncreatable_output_directory(tmp_path):
@@ -81,6 +116,22 @@ def test_simplex_finds_one_eighth_at_permutations(tmp_path):
     assert at == sorted({("1/2", "1/4", "1/4"), ("1/4", "1/2", "1/4"), ("1/4", "1/4", "1/2")})
     for ext in ("png", "pdf", "json"):
         assert (tmp_path / f"simplex.{ext}").stat().st_size > 0
+    # per-pair columns: the instrument's exact values sum to sep_lower; the solver's per-pair
+    # values (relabelled across each orbit) vanish on every pair with a party in |0> (a PPT
+    # instrument cannot entangle a product party) and sum to the solver's value
+    for r in rows:
+        lo = [F(r[f"sep_lower_p_{p}_exact"]) for p in ("AB", "AC", "BC")]
+        assert sum(lo) == F(r["sep_lower_exact"])
+        if r["sep_upper_method"] != "ppt":
+            assert r["sep_upper_p_AB"] == r["sep_upper_p_AC"] == r["sep_upper_p_BC"] == ""
+            continue
+        up = {p: float(r[f"sep_upper_p_{p}"]) for p in ("AB", "AC", "BC")}
+        assert sum(up.values()) == pytest.approx(float(r["sep_upper_numerical"]), abs=1e-6)
+        for party, x in zip("ABC", (r["xA_exact"], r["xB_exact"], r["xC_exact"])):
+            if x == "0":
+                assert all(abs(v) < 1e-6 for p, v in up.items() if party in p), (r["id"], up)
+    big = [r for r in rows if (r["xA_exact"], r["xB_exact"], r["xC_exact"]) == ("3/4", "1/4", "0")]
+    assert [(r["sep_lower_p_AB_exact"], r["sep_lower_p_AC_exact"]) for r in big] == [("1/2", "0")]
 
 
 def test_strict_exit_status_when_not_certified(tmp_path, monkeypatch):
@@ -96,7 +147,7 @@ def test_strict_exit_status_when_not_certified(tmp_path, monkeypatch):
     code, out, err = run_cli(argv)
     assert code == 0 and "WARNING: 1 of 1 have NO certified SEP upper bound" in out
     assert "sepgap: WARNING: 1 of 1 points have NO certified SEP upper bound" in err
-    code, _, _ = run_cli(argv + ["--strict"])
+    code, _, _ = run_cli(argv + ["--strict", "--fresh"])
     assert code == 1
 
 

@@ -94,3 +94,32 @@ def test_custom_family_forms():
 def test_fingerprint_distinguishes_families():
     assert psi_family("1/3", "1/2", 3).fingerprint() == psi_family("1/3", "0.5", 3).fingerprint()
     assert psi_family("1/3", "1/2", 3).fingerprint() != psi_family("1/3", "1/2", 4).fingerprint()
+
+
+@pytest.mark.parametrize("build, count", [
+    (lambda: simplex_family(100000), "5,000,150,001"),
+    (lambda: psi_family("1/3", "1/2", 100_000_000), "100,000,000"),
+    (lambda: grid_family(1000), "167,668,501"),
+    (lambda: grid_family(1000, ["0", "1/2", "1/3", "1/4"]), "2,006,004"),
+    (lambda: vacuum_family(0, 1, 10**5000), "more than 10^300"),
+])
+def test_sizes_are_counted_before_listing(build, count):
+    """Issue 12 item 6: `sweep simplex --steps 100000` grew to 12 GB before computing
+    anything. The count is arithmetic (C(M+2, 2), C(M+3, 3), N), so refusing is instant."""
+    import re
+    import time
+
+    from analytics.limits import MAX_SWEEP_POINTS, SizeError
+    t0 = time.process_time()
+    with pytest.raises(SizeError, match=re.escape(f"has {count} points; at most {MAX_SWEEP_POINTS:,}")):
+        build()
+    assert time.process_time() - t0 < 1.0  # generous: listing would take minutes
+
+
+def test_largest_allowed_count_matches_listing():
+    """The arithmetic counts equal the listed ones (so the guard refuses exactly what it says)."""
+    from math import comb
+    for m in (1, 2, 5, 9):
+        assert len(simplex_family(m)) == comb(m + 2, 2)
+        assert len(grid_family(m)) == comb(m + 3, 3)
+        assert len(grid_family(m, ["1/7", "2/7"])) == 2 * comb(m + 2, 2)

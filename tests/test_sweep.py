@@ -89,7 +89,7 @@ def test_different_configuration_is_not_mixed_in(reference, tmp_path):
     out, _ = reference
     (tmp_path / "ps.partial.jsonl").write_bytes((out / "ps.partial.jsonl").read_bytes())
     for resume in (False, True):
-        with pytest.raises(SweepError, match="different configuration.*new --out.*delete"):
+        with pytest.raises(SweepError, match="different configuration.*new --out.*--fresh"):
             run_sweep(psi_family("1/3", "1/2", 3), tmp_path, name="ps", chunk_size=CHUNK,
                       resume=resume, quiet=True)
     with pytest.raises(SweepError, match="differs in: locc_rounds"):
@@ -100,12 +100,32 @@ def test_different_configuration_is_not_mixed_in(reference, tmp_path):
     assert not (tmp_path / "ps.csv").exists()
 
 
-def test_same_configuration_without_resume_starts_afresh(tmp_path):
+def test_same_configuration_without_resume_is_refused_and_loses_nothing(reference, tmp_path):
+    """Issue 12 item 3: a rerun without --resume used to wipe the saved points."""
+    out, _ = reference
+    part = tmp_path / "ps.partial.jsonl"
+    part.write_bytes((out / "ps.partial.jsonl").read_bytes())
+    before = part.read_bytes()
+    with pytest.raises(SweepError, match=r"holds 7 saved points of this configuration; "
+                                         r"add --resume .* or --fresh "):
+        run_sweep(psi_family(**FAMILY), tmp_path, name="ps", chunk_size=CHUNK, quiet=True)
+    assert part.read_bytes() == before  # nothing deleted
+    # finished results without a partial file are protected too
+    (tmp_path / "ps.json").write_bytes((out / "ps.json").read_bytes())
+    part.unlink()
+    with pytest.raises(SweepError, match="finished results of this configuration.*--fresh"):
+        run_sweep(psi_family(**FAMILY), tmp_path, name="ps", chunk_size=CHUNK, quiet=True)
+
+
+def test_fresh_starts_over_on_purpose(tmp_path):
     fam = psi_family("1/2", "1/2", 1)
     run_sweep(fam, tmp_path, name="one", quiet=True, plot=False, locc_rounds=None)
-    res = run_sweep(fam, tmp_path, name="one", quiet=True, plot=False, locc_rounds=None)
+    res = run_sweep(fam, tmp_path, name="one", quiet=True, plot=False, locc_rounds=None,
+                    fresh=True)
     assert res.computed == 1
     assert len((tmp_path / "one.partial.jsonl").read_text().splitlines()) == 2
+    with pytest.raises(SweepError, match="--resume keeps saved points and --fresh discards"):
+        run_sweep(fam, tmp_path, name="one", resume=True, fresh=True)
 
 
 def test_resume_of_finished_run_computes_nothing(reference, tmp_path):
