@@ -85,27 +85,34 @@ def _plot_fig1(rows, stem, summary, locc_rounds) -> dict:
                         linewidth=0, label="certified SEP $-$ LOCC gap")
     band = np.isfinite(lo) & np.isfinite(up)
     width = float(np.max(up[band] - lo[band])) if band.any() else 0.0
-    if width > 0:  # a band of zero width is invisible: no legend entry for it
+    finite = np.concatenate([v[np.isfinite(v)] for v in (k, lo, up, num)])
+    yspan = float(finite.max() - finite.min()) if finite.size else 1.0
+    # a band narrower than a line is invisible: no band and no legend entry, its width is
+    # said in the upper bound's label instead
+    visible_band = width > 3e-3 * max(yspan, 1e-9)
+    if visible_band:
         ax.fill_between(s, lo, up, where=band, color=c["band"], alpha=0.35, linewidth=0,
                         label=f"SEP lies in this band (width $\\leq$ {width:.1e})")
     if _sep_exact(rows):
         ax.plot(s, up, color=c["sep_upper"], lw=1.6, marker=mk,
-                label="SEP (exact: Eq. 7 instrument = certified upper bound)")
+                label="SEP, exact (checked instrument = certified bound)")
     else:
         if np.isfinite(up).any():
             methods = {r.get("sep_upper_method") for r, u in zip(rows, up) if np.isfinite(u)}
-            how = {frozenset({"trivial"}): "trivial bound 1, Eq. 7 reaches it",
-                   frozenset({"ppt"}): "PPT bound, exact dual certificate"}.get(
-                frozenset(methods), "PPT dual certificate, or 1 where Eq. 7 reaches it")
+            how = {frozenset({"trivial"}): "trivial bound 1",
+                   frozenset({"ppt"}): "PPT dual certificate"}.get(
+                frozenset(methods), "PPT dual, or trivial 1")
+            within = (f"; $\\leq$ lower + {width:.0e}" if band.any() and width > 0
+                      and not visible_band else "")
             ax.plot(s, up, color=c["sep_upper"], ls="--", lw=1.0, marker=mk, zorder=4,
-                    label=f"SEP $\\leq$ {how}")
+                    label=f"SEP $\\leq$ certified ({how}{within})")
         if np.isfinite(lo).any():
-            which = ("Eq. 7; no $M_{BC}$ for $s > 1/2$"
+            which = ("Eq. 7; no $M_{BC}$ if $s > \\frac{1}{2}$"
                      if any(r.get("sep_lower_kind") == "large_component" for r in rows) else "Eq. 7")
             ax.plot(s, lo, color=c["sep_lower"], lw=1.4, marker=mk,
-                    label=f"SEP $\\geq$ separable instrument ({which}), checked")
+                    label=f"SEP $\\geq$ checked instrument ({which})")
     ax.plot(s, k, color=c["kappa"], lw=1.4, marker=mk,
-            label=r"LOCC supremum $\kappa(\psi_s) = 2(1-s) - \frac{(1-s)^2}{4s}$")
+            label=r"LOCC sup. $\kappa(\psi_s) = 2(1-s) - \frac{(1-s)^2}{4s}$")
     if np.isfinite(locc).any():
         rounds = f", {locc_rounds} rounds" if locc_rounds is not None else ""
         every = max(1, len(rows) // 25)
@@ -117,25 +124,23 @@ def _plot_fig1(rows, stem, summary, locc_rounds) -> dict:
 
     mg = (summary or {}).get("max_gap_certified")
     if mg and mg["value"] > 0:
+        from matplotlib.lines import Line2D
         i = next(j for j, r in enumerate(rows) if r["id"] == mg["ids"][0])
         xs, ylo, yhi = s[i], k[i], lo[i]
         ax.annotate("", xy=(xs, yhi), xytext=(xs, ylo),
                     arrowprops=dict(arrowstyle="<->", color="black", lw=0.8,
                                     shrinkA=0, shrinkB=0))
-        span = (np.nanmax(s) - np.nanmin(s)) or 1.0
-        right = xs > np.nanmin(s) + 0.6 * span
         s_txt = rows[i].get("s_exact") or ""
         s_txt = (f"$s = {style.frac_tex(s_txt)}$" if len(s_txt) <= 7
                  else f"$s = {float(xs):.4g}$")
-        ax.text(xs + (-0.03 if right else 0.03) * span, (ylo + yhi) / 2,
-                f"gap {100 * mg['value']:.1f}%\nat {s_txt}",
-                ha="right" if right else "left", va="center", zorder=6)
+        # said in the legend (below the axes), so the label never covers a curve
+        ax.add_line(Line2D([], [], ls="none", marker="$\\updownarrow$", ms=7, color="black",
+                           label=f"largest certified gap {100 * mg['value']:.1f}% at {s_txt}"))
 
     ax.set_xlabel("$s$")
     ax.set_ylabel("max. probability of an EPR pair")
     ax.set_title(r"$|\psi_s\rangle = \sqrt{s}\,|100\rangle + \sqrt{\frac{1-s}{2}}\,"
                  r"(|010\rangle + |001\rangle)$")
-    finite = np.concatenate([v[np.isfinite(v)] for v in (k, lo, up, num)])
     ymin = float(finite.min()) if finite.size else 0.0
     ymax = float(finite.max()) if finite.size else 1.0
     pad = max(0.01, 0.04 * (ymax - ymin))
