@@ -287,8 +287,8 @@ def _plot_ternary(rows, stem, summary, steps) -> dict:
     notes = []
     mg = (summary or {}).get("max_gap_certified")
     if mg and mg["value"] > 0:
-        where = ", ".join(w.replace("x = ", "") for w in mg["where"][:2])
-        more = f" and {len(mg['where']) - 2} more" if len(mg["where"]) > 2 else ""
+        where = ", ".join(w.replace("x = ", "") for w in mg["where"][:1])
+        more = f" and {len(mg['where']) - 1} more" if len(mg["where"]) > 1 else ""
         notes.append(f"star: largest certified gap {mg['value']:.4g} at {where}{more}")
     if (~np.isfinite(vals[0])).any() or (~np.isfinite(vals[1])).any():
         notes.append("grey: no value")
@@ -403,20 +403,21 @@ def _tetra_row(fig, axes, rows, slices, v, steps, cmap, contour, label, cbar=Tru
 
 
 def plot_tetra(rows: list, stem, summary: dict | None = None, steps: int | None = None,
-               **_ignored) -> dict:
+               maps: bool = True, **_ignored) -> dict:
     """Maps of the whole tetrahedron of W-class states at several x0 slices.
 
     ``<stem>.png/.pdf``: the overview, one row per quantity of :data:`TETRA_QUANTITIES` present
     in the rows, one column per slice (two-column width). ``<stem>-<quantity>.png/.pdf``: each
     quantity alone, its slices side by side. In a slice the triangle is ``x / (1 - x0)``, one
     flat cell per computed point, grey where a point has no value (never interpolated); the
-    blue line is the zero contour of the certified gap lower bound.
+    blue line is the zero contour of the certified gap lower bound. ``maps=False``: the
+    overview only.
     """
     with style.rc():
-        return _plot_tetra(rows, stem, summary, steps)
+        return _plot_tetra(rows, stem, summary, steps, maps)
 
 
-def _plot_tetra(rows, stem, summary, steps) -> dict:
+def _plot_tetra(rows, stem, summary, steps, maps=True) -> dict:
     if steps is None:
         steps = round(1 / _grid_spacing(rows))
     x0s = [Fraction(r["x0_exact"]) for r in rows]
@@ -441,7 +442,7 @@ def _plot_tetra(rows, stem, summary, steps) -> dict:
         fig.text(0.5, 0.0, note, ha="center", va="top", fontsize=6.5)
     out.update(save_figure(fig, stem))
     # one figure per quantity
-    for key, v, title, cmap, contour in present:
+    for key, v, title, cmap, contour in (present if maps else ()):
         fig = style.new_figure(style.TWO_COLUMN_WIDTH, height=2.1)
         axes = fig.subplots(1, ns, squeeze=False)[0]
         _tetra_row(fig, axes, rows, slices, v, steps, cmap, contour, title)
