@@ -84,14 +84,16 @@ def _draw(state, ns, locc, kap, sep_value, sep_label, path, fmt) -> None:
         ax.axhline(float(sep_value), color=c["sep_lower"], ls=":", lw=1.2,
                    label=f"SEP $\\geq$ {float(sep_value):.6g} ({sep_label})")
     ax.set_xscale("log")
+    top = max([kap] + ([float(sep_value)] if sep_value is not None else []))
+    pad = 0.06 * (top - min(locc)) or 0.01  # keep the horizontal lines off the frame
+    ax.set_ylim(min(locc) - pad, top + pad)
     ax.set_ylabel("success probability")
     comps = ", ".join(f"$x_{{{k}}} = {style.frac_tex(_frac(v))}$"
                       for k, v in (("0", state.x0), ("A", state.xA), ("B", state.xB), ("C", state.xC)))
+    if sep_value is None:  # said in words, not as a legend entry without a line
+        comps += "\nno explicit SEP instrument for this state"
     ax.set_title(comps)
     style.legend_below(ax)
-    if sep_value is None:  # said in words, not as a legend entry without a line
-        ax.text(0.0, -0.55, "no explicit SEP instrument for this state", transform=ax.transAxes,
-                fontsize=6.5, va="top")
     gaps = np.array([kap - v for v in locc])
     pos = gaps > 0
     if np.any(pos):

@@ -503,8 +503,8 @@ def _plot_line(rows, stem, xparam, locc_rounds, title) -> dict:
                 label=f"PPT solver value, NOT certified ({int(np.isfinite(num).sum())})")
     if exceed.any():
         ax.vlines(x[exceed], up[exceed], k[exceed], color="grey", lw=2.5, alpha=0.6,
-                  label=f"$\\kappa >$ certified SEP bound ({int(exceed.sum())} points): "
-                        "$\\kappa$ is not the LOCC optimum")
+                  label=f"$\\kappa >$ certified SEP bound ({int(exceed.sum())}): "
+                        "$\\kappa$ not the LOCC optimum")
     ax.set_xlabel(_axis_name(xparam))
     ax.set_ylabel("max. probability of an EPR pair")
     if title:
@@ -524,7 +524,7 @@ def _plot_scatter(rows, stem) -> dict:
     k = _arr(rows, "kappa")
     up = _arr(rows, "sep_upper_certified")
     x0 = _arr(rows, "x0")
-    fig = style.new_figure(style.COLUMN_WIDTH, aspect=1.15)
+    fig = style.new_figure(style.COLUMN_WIDTH, aspect=1.05)
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":", label="certified SEP bound $= \\kappa$")
     ok = np.isfinite(up)
@@ -535,14 +535,14 @@ def _plot_scatter(rows, stem) -> dict:
     if ex.any():
         ax.scatter(k[ex], up[ex], facecolors="none", edgecolors="red", s=30, linewidths=0.8,
                    zorder=4, label=f"$\\kappa >$ certified SEP bound ({int(ex.sum())}): "
-                                   "$\\kappa$ is not the LOCC optimum")
+                                   "$\\kappa$ not the LOCC optimum")
     if (~ok).any():
         num = _arr(rows, "sep_upper_numerical")
         ax.scatter(k[~ok], num[~ok], marker="x", color="black", s=15, zorder=4,
                    label=f"NOT certified ({int((~ok).sum())}): solver value")
-    cb = fig.colorbar(sc, ax=ax, shrink=0.8)
+    cb = fig.colorbar(sc, ax=ax, shrink=0.7, aspect=25)
     cb.set_label("$x_0$")
-    ax.set_xlabel("$\\kappa$ (LOCC $\\leq \\kappa$; $=$ LOCC supremum if $x_0 = 0$)")
+    ax.set_xlabel("$\\kappa$ (LOCC $\\leq \\kappa$; $=$ LOCC sup. if $x_0 = 0$)")
     ax.set_ylabel("certified PPT upper bound on SEP")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)

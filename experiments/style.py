@@ -95,14 +95,14 @@ def frac_tex(text: str) -> str:
 
 
 def legend_below(ax, ncol: int = 1, **kw):
-    """A legend under the axes (never over data); entries without a label are not shown."""
+    """The legend of ``ax`` under everything in the figure (never over data; the constrained
+    layout makes room for it); entries without a label are not shown."""
     handles, labels = ax.get_legend_handles_labels()
     keep = [(h, lab) for h, lab in zip(handles, labels) if lab and not lab.startswith("_")]
     if not keep:
         return None
     h, lab = zip(*keep)
-    return ax.legend(h, lab, loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=ncol,
-                     borderaxespad=0.0, **kw)
+    return ax.figure.legend(h, lab, loc="outside lower left", ncol=ncol, **kw)
 
 
 __all__ = ["COLUMN_WIDTH", "TWO_COLUMN_WIDTH", "RC", "COLORS", "CMAP", "DIVERGING", "MISSING",

@@ -48,7 +48,7 @@ def captured(monkeypatch):
 
 
 def _legend_texts(fig):
-    out = []
+    out = [t.get_text() for leg in fig.legends for t in leg.get_texts()]
     for ax in fig.axes:
         leg = ax.get_legend()
         if leg is not None:
@@ -65,7 +65,7 @@ def test_fig1_no_empty_legend_entries_and_legend_below(tmp_path, captured):
     assert not any("0.0e+00" in t or "width" in t for t in texts)
     ax = captured[-1].axes[0]
     renderer = captured[-1].canvas.get_renderer()
-    leg = ax.get_legend().get_window_extent(renderer)
+    leg = captured[-1].legends[0].get_window_extent(renderer)
     assert leg.y1 <= ax.get_window_extent(renderer).y0 + 1  # below the axes: covers no data
     assert _png_width_cm(paths["png"]) <= 8.6 * 1.05  # one column
     kinds, truetype = _fonts(paths["pdf"])
