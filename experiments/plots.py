@@ -214,8 +214,13 @@ def _zero_contour(ax, X, Y, v, h) -> bool:
     return True
 
 
-def _triangle_frame(ax, title: str | None = None, labels: bool = True) -> None:
+def _triangle_frame(ax, title: str | None = None, labels: bool = True,
+                    inner: bool = False) -> None:
     ax.plot([0, 1, 0.5, 0], [0, 0, SQ3, 0], color="black", lw=0.6)
+    if inner:  # every x_k <= 1/2: the inner triangle where Eq. (7) gives SEP = 1
+        px, py = _tern(np.array([0.5, 0.5, 0, 0.5]), np.array([0.5, 0, 0.5, 0.5]),
+                       np.array([0, 0.5, 0.5, 0]))
+        ax.plot(px, py, color="white", lw=0.7, ls="--", zorder=4)
     if labels:
         ax.text(0, -0.03, "A", ha="center", va="top")
         ax.text(1, -0.03, "B", ha="center", va="top")
@@ -281,7 +286,7 @@ def _plot_ternary(rows, stem, summary, steps) -> dict:
         if star.any():
             ax.scatter(X[star], Y[star], marker="*", s=30, color="white", edgecolors="black",
                        linewidths=0.4, zorder=5)
-        _triangle_frame(ax, title)
+        _triangle_frame(ax, title, inner=True)
     cb = fig.colorbar(im, ax=axes, orientation="horizontal", shrink=0.7, aspect=30, pad=0.02)
     cb.set_label("probability difference")
     notes = []
@@ -294,7 +299,8 @@ def _plot_ternary(rows, stem, summary, steps) -> dict:
         notes.append("grey: no value")
     if np.isfinite(vals[0]).any() and (vals[0] > 0).any() and not (vals[0] > 0).all():
         notes.append("blue line: zero contour of the certified gap")
-    notes.insert(0, f"$x_0 = 0$, $(x_A, x_B, x_C)$ in steps of $\\frac{{1}}{{{round(1 / h)}}}$")
+    notes.insert(0, f"$x_0 = 0$, $(x_A, x_B, x_C)$ in steps of $\\frac{{1}}{{{round(1 / h)}}}$; "
+                    "dashed: every $x_k \\leq \\frac{1}{2}$ (Eq. 7: SEP = 1)")
     fig.text(0.5, 0.0, "\n".join(notes), ha="center", va="top", fontsize=6.5)
     return save_figure(fig, stem)
 
