@@ -180,8 +180,9 @@ def _cells(ax, X, Y, v, h, cmap, norm):
     coll.set_clip_path(clip)
     ax.add_collection(coll)
     if (~ok).any():
-        miss = PolyCollection(list(polys[~ok]), facecolors=style.MISSING, edgecolors="white",
-                              linewidths=0.2)
+        # hatched, so "no value" never looks like a value near the middle of a colour map
+        miss = PolyCollection(list(polys[~ok]), facecolors=style.MISSING, edgecolors="#8c8c8c",
+                              linewidths=0.0, hatch="////")
         miss.set_clip_path(clip)
         ax.add_collection(miss)
     return coll
@@ -296,7 +297,7 @@ def _plot_ternary(rows, stem, summary, steps) -> dict:
         more = f" and {len(mg['where']) - 1} more" if len(mg["where"]) > 1 else ""
         notes.append(f"star: largest certified gap {mg['value']:.4g} at {where}{more}")
     if (~np.isfinite(vals[0])).any() or (~np.isfinite(vals[1])).any():
-        notes.append("grey: no value")
+        notes.append("hatched grey: no value")
     if np.isfinite(vals[0]).any() and (vals[0] > 0).any() and not (vals[0] > 0).all():
         notes.append("blue line: zero contour of the certified gap")
     notes.insert(0, f"$x_0 = 0$, $(x_A, x_B, x_C)$ in steps of $\\frac{{1}}{{{round(1 / h)}}}$; "
@@ -433,8 +434,8 @@ def _plot_tetra(rows, stem, summary, steps, maps=True) -> dict:
     stem = Path(stem)
     out = {}
     ns = len(slices)
-    note = ("grey: no value at that point (not computed, or no bound of that kind)"
-            if any((~np.isfinite(v)).any() for _, v, *_ in present) else None)
+    note_text = "hatched grey: no value at that point (not computed, or no bound of that kind)"
+    note = note_text if any((~np.isfinite(v)).any() for _, v, *_ in present) else None
     # overview: quantities x slices
     fig = style.new_figure(style.TWO_COLUMN_WIDTH, height=1.45 * len(present) + 0.5)
     grid = fig.subplots(len(present), ns, squeeze=False)
@@ -449,6 +450,7 @@ def _plot_tetra(rows, stem, summary, steps, maps=True) -> dict:
     out.update(save_figure(fig, stem))
     # one figure per quantity
     for key, v, title, cmap, contour in (present if maps else ()):
+        note = note_text if (~np.isfinite(v)).any() else None
         fig = style.new_figure(style.TWO_COLUMN_WIDTH, height=2.1)
         axes = fig.subplots(1, ns, squeeze=False)[0]
         _tetra_row(fig, axes, rows, slices, v, steps, cmap, contour, title)

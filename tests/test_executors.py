@@ -227,6 +227,9 @@ def test_sigterm_is_like_ctrl_c(tmp_path):
     assert proc.returncode == 130
     assert "run the same command with --resume to finish" in err
     assert "Traceback" not in err and "leaked" not in err
+    deadline = time.monotonic() + 10  # the resource tracker exits just after its parent
+    while time.monotonic() < deadline and any(_alive(k) for k in kids):
+        time.sleep(0.1)
     assert not [k for k in kids if _alive(k)]
     saved = partial_ids(tmp_path / "psi.partial.jsonl")
     assert saved and len(saved) == len(set(saved))
