@@ -7,6 +7,8 @@ Families (:mod:`experiments.families`):
   of the certified gap; the summary names the maximum and where it is.
 * ``vacuum [--x0min X] [--x0max X] [--points N]``: sqrt(x0)|000> plus equal weights
   xA = xB = xC = (1 - x0)/3 (default x0 = 0 .. 1, 11 points).
+* ``tetra [--steps M]``: every W-class state (x0, xA, xB, xC) of multiples of 1/M (default 4),
+  orbit by orbit under party permutations; ternary maps at several x0 slices and an overview.
 * ``grid [--steps M] [--x0 LIST] [--sorted]``: every (x0, xA, xB, xC) of multiples of 1/M summing
   to 1 (default M = 4); ``--x0 0,1/10,1/4`` instead takes, for each listed x0, the states
   (1 - x0)(i, j, k)/M; ``--sorted`` keeps only xA >= xB >= xC.
@@ -25,7 +27,8 @@ from analytics.states import parse_number
 from .cli_args import (accept_negative_numbers, add_solver_arguments, integer_arg,
                        parse_solver_options)
 from .evaluate import LOCC_DEFAULT_ROUNDS
-from .families import FamilyError, grid_family, psi_family, simplex_family, vacuum_family
+from .families import (FamilyError, grid_family, psi_family, simplex_family, tetra_family,
+                       vacuum_family)
 from .sweep import SweepError, run_sweep
 
 FAMILY_HELP = {
@@ -33,6 +36,7 @@ FAMILY_HELP = {
     "simplex": "all x0 = 0 states x = (i, j, k)/M: ternary heat map of the certified gap",
     "vacuum": "sqrt(x0)|000> + sqrt((1-x0)/3)(|100> + |010> + |001>), x0 from 0 to 1",
     "grid": "general grid over (x0, xA, xB, xC) in multiples of 1/M",
+    "tetra": "every W-class state (x0, xA, xB, xC) in multiples of 1/M: ternary maps at x0 slices",
 }
 
 
@@ -69,6 +73,15 @@ def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
                         "SEP instrument reaches 1, the exact trivial bound SEP <= 1 is used)")
     p.add_argument("--strict", action="store_true",
                    help="exit status 1 if any point has no certified SEP upper bound")
+    add_scheduler_option(p)
+
+
+def add_scheduler_option(p: argparse.ArgumentParser) -> None:
+    """``--scheduler``: run the chunks on Dask (optional extra, imported only when used)."""
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the chunks on a Dask cluster: a scheduler address "
+                        "(tcp://host:8786) or local:K for a LocalCluster of K single-threaded "
+                        "workers; needs pip install 'sepgap[dask]'. Results do not depend on it")
 
 
 def run_options(args) -> dict:
@@ -78,7 +91,8 @@ def run_options(args) -> dict:
     return {"workers": args.workers, "resume": args.resume, "fresh": args.fresh,
             "sibling": args.sibling_if_taken, "quiet": args.quiet,
             "solver": args.solver, "solver_options": parse_solver_options(args.solver_option),
-            "locc_rounds": locc, "shortcut": not args.no_shortcut}
+            "locc_rounds": locc, "shortcut": not args.no_shortcut,
+            **({"scheduler": args.scheduler} if getattr(args, "scheduler", None) else {})}
 
 
 def report(result, strict: bool) -> int:
@@ -96,13 +110,14 @@ def report(result, strict: bool) -> int:
 
 #: (flag, attribute) of the options every run command records in its provenance.
 _RUN_FLAGS = (("--out", "out"), ("--workers", "workers"), ("--solver", "solver"),
-              ("--locc-rounds", "locc_rounds"))
+              ("--locc-rounds", "locc_rounds"), ("--scheduler", "scheduler"))
 _FAMILY_FLAGS = {
     "fig1": (("--points", "points"), ("--smin", "smin"), ("--smax", "smax")),
     "psi": (("--smin", "smin"), ("--smax", "smax"), ("--points", "points")),
     "simplex": (("--steps", "steps"),),
     "vacuum": (("--x0min", "x0min"), ("--x0max", "x0max"), ("--points", "points")),
     "grid": (("--steps", "steps"), ("--x0", "x0")),
+    "tetra": (("--steps", "steps"),),
 }
 
 
@@ -154,6 +169,8 @@ def build_family(args):
         return vacuum_family(args.x0min, args.x0max, args.points)
     if fam == "grid":
         return grid_family(args.steps, _x0_list(args.x0), args.sorted)
+    if fam == "tetra":
+        return tetra_family(args.steps)
     raise SweepError(f"unknown family {fam!r}")  # argparse rejects it first
 
 
@@ -197,5 +214,9 @@ def register(subparsers) -> None:
                            help="comma-separated x0 values; for each, x = (1 - x0)(i, j, k)/M")
             q.add_argument("--sorted", action="store_true",
                            help="only xA >= xB >= xC (the others are relabellings)")
+        elif name == "tetra":
+            q.add_argument("--steps", type=int, default=4, metavar="M",
+                           help="components are multiples of 1/M; (M+1)(M+2)(M+3)/6 states "
+                                "(default 4: 35; 10: 286; 20: 1,771)")
         add_run_options(q, "results/<family>")
         q.set_defaults(func=run, out=None)

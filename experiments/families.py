@@ -16,6 +16,8 @@ Built-in families (every value is an exact :class:`~fractions.Fraction`):
              ``x0_values``, for each given ``x0`` the states ``(1 - x0)(i, j, k)/M``;
              ``sorted_only`` keeps ``xA >= xB >= xC`` (a relabelling of the parties changes no
              probability, so this is the fundamental region, about 1/6 of the points).
+``tetra``    every ``(x0, xA, xB, xC)`` of multiples of ``1/M`` (the whole tetrahedron of
+             W-class states), orbit by orbit under party permutations like ``simplex``.
 ``custom``   anything: :func:`custom_family` takes states, ``(xA, xB, xC)`` /
              ``(x0, xA, xB, xC)`` tuples, or a callable (see there).
 
@@ -320,6 +322,40 @@ def grid_family(steps: int = 4, x0_values=None, sorted_only: bool = False) -> Fa
     return Family("grid", pts, cfg, (), "scatter", None)
 
 
+def tetra_size(steps: int) -> int:
+    """Number of W-class states with every component a multiple of ``1/steps``:
+    ``C(steps + 3, 3)`` (4-part compositions of ``steps``)."""
+    m = int(steps)
+    return (m + 1) * (m + 2) * (m + 3) // 6
+
+
+def tetra_family(steps: int = 4) -> Family:
+    """Every W-class state ``(x0, xA, xB, xC) = (a, i, j, k)/steps`` (``C(steps+3, 3)`` points:
+    the tetrahedron of all W-class states), slice by slice in ``x0 = a/steps`` and, in each
+    slice, orbit by orbit under party permutations of ``(xA, xB, xC)`` as in
+    :func:`simplex_family` (``x0`` is invariant under relabelling the parties), so the PPT
+    relaxation is solved once per sorted representative.
+
+    The size is computed arithmetically and checked (:func:`analytics.limits.check_sweep_size`)
+    before anything is listed.
+    """
+    from analytics.limits import check_sweep_size
+    m = _check_points(steps, "--steps")
+    try:
+        check_sweep_size(tetra_size(m), f"sweep tetra --steps {m}")
+    except SepgapError as exc:
+        raise FamilyError(str(exc)) from None
+    comps = []
+    for a in range(m + 1):
+        x0 = Fraction(a, m)
+        comps += [(x0, Fraction(i, m), Fraction(j, m), Fraction(k, m))
+                  for (i, j, k) in _orbit_order(m - a)]
+    ids = _ids("tetra", len(comps))
+    pts = [Point(n, ids[n], WClassState.from_components(*c)) for n, c in enumerate(comps)]
+    return Family("tetra", pts, {"family": "tetra", "steps": m, "order": "orbits"}, (),
+                  "tetra", None, orbit_reuse=True)
+
+
 def custom_family(states_or_callable, params: Iterable | None = None, name: str = "custom",
                   param_name: str = "t") -> Family:
     """A family from Python objects, for :func:`experiments.sweep.run_sweep`.
@@ -404,8 +440,9 @@ def as_family(obj, params=None, name: str = "custom") -> Family:
 #: Built-in family constructors by CLI name.
 FAMILIES: dict[str, Callable[..., Family]] = {
     "psi": psi_family, "simplex": simplex_family, "vacuum": vacuum_family, "grid": grid_family,
+    "tetra": tetra_family,
 }
 
 __all__ = ["Family", "FamilyError", "Point", "FAMILIES", "psi_family", "simplex_family",
-           "vacuum_family", "grid_family", "custom_family", "as_family", "frac_str",
+           "vacuum_family", "grid_family", "tetra_family", "tetra_size", "custom_family", "as_family", "frac_str",
            "as_fraction", "linspace_exact", "PSI_DEFAULTS", "PSI_EXTENDED_SMAX"]

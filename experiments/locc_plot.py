@@ -13,12 +13,12 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from analytics.errors import SepgapError
 from analytics.locc import theorem2_protocol
 from analytics.states import WClassState
+
+from . import style
 
 #: File types the Agg canvas writes.
 PLOT_FORMATS = ("png", "pdf", "svg", "eps", "ps")
@@ -66,35 +66,50 @@ def plot_locc_vs_rounds(state: WClassState, max_rounds: int, path: str,
     results = [theorem2_protocol(state, n) for n in ns]
     locc = [float(r.locc_lower) for r in results]
     kap = float(results[0].kappa)
+    with style.rc():
+        _draw(state, ns, locc, kap, sep_value, sep_label, path, fmt)
+    return {"rounds": ns, "locc": locc, "kappa": kap,
+            "sep": None if sep_value is None else float(sep_value)}
 
-    fig = Figure(figsize=(6.4, 6.0))
-    FigureCanvasAgg(fig)
-    ax, ax2 = fig.subplots(2, 1, sharex=False)
+
+def _draw(state, ns, locc, kap, sep_value, sep_label, path, fmt) -> None:
+    c = style.COLORS
+    fig = style.new_figure(style.COLUMN_WIDTH, aspect=1.35)
+    ax, ax2 = fig.subplots(2, 1, height_ratios=(1.3, 1))
     xs = [max(n, 0.5) for n in ns]  # N = 0 drawn at 0.5 on the log axis
-    ax.plot(xs, locc, "o-", ms=3, label="Theorem 2 protocol (LOCC)")
-    ax.axhline(kap, color="C1", ls="--", label=f"kappa = {kap:.6g} (LOCC supremum)")
+    ax.plot(xs, locc, "o-", ms=2.5, lw=1.0, color=c["locc"], label="Theorem 2 protocol (LOCC)")
+    ax.axhline(kap, color=c["kappa"], ls="--", lw=1.0,
+               label=f"$\\kappa = {kap:.6g}$ (LOCC supremum)")
     if sep_value is not None:
-        ax.axhline(float(sep_value), color="C2", ls=":", label=f"SEP, {sep_label} = {float(sep_value):.6g}")
-    else:
-        ax.plot([], [], " ", label="SEP: no explicit instrument for this state")
+        ax.axhline(float(sep_value), color=c["sep_lower"], ls=":", lw=1.2,
+                   label=f"SEP $\\geq$ {float(sep_value):.6g} ({sep_label})")
     ax.set_xscale("log")
+    top = max([kap] + ([float(sep_value)] if sep_value is not None else []))
+    pad = 0.06 * (top - min(locc)) or 0.01  # keep the horizontal lines off the frame
+    ax.set_ylim(min(locc) - pad, top + pad)
     ax.set_ylabel("success probability")
-    ax.set_title(f"x0={float(state.x0):.4g}, xA={float(state.xA):.4g}, "
-                 f"xB={float(state.xB):.4g}, xC={float(state.xC):.4g}", fontsize=10)
-    ax.legend(fontsize=8, loc="lower right")
+    comps = ", ".join(f"$x_{{{k}}} = {style.frac_tex(_frac(v))}$"
+                      for k, v in (("0", state.x0), ("A", state.xA), ("B", state.xB), ("C", state.xC)))
+    if sep_value is None:  # said in words, not as a legend entry without a line
+        comps += "\nno explicit SEP instrument for this state"
+    ax.set_title(comps)
+    style.legend_below(ax)
     gaps = np.array([kap - v for v in locc])
     pos = gaps > 0
     if np.any(pos):
-        ax2.loglog(np.array(xs)[pos], gaps[pos], "o-", ms=3, color="C3")
-    ax2.set_xlabel("Fortescue-Lo rounds N (N = 0 drawn at 0.5)")
-    ax2.set_ylabel("kappa - P(N)")
-    fig.tight_layout()
+        ax2.loglog(np.array(xs)[pos], gaps[pos], "o-", ms=2.5, lw=1.0, color=c["gap"])
+    ax2.set_xlabel("Fortescue-Lo rounds $N$ ($N = 0$ drawn at 0.5)")
+    ax2.set_ylabel("$\\kappa - P(N)$")
     try:
         fig.savefig(path, format=fmt)
     except OSError as exc:
         raise PlotOutputError(f"--plot {path!r}: {exc.strerror or exc}") from None
-    return {"rounds": ns, "locc": locc, "kappa": kap,
-            "sep": None if sep_value is None else float(sep_value)}
+
+
+def _frac(q) -> str:
+    from analytics.certificates import frac_str
+    t = frac_str(q)
+    return t if len(t) <= 9 else f"{float(q):.4g}"
 
 
 __all__ = ["PLOT_FORMATS", "PlotOutputError", "check_output_path", "rounds_grid",

@@ -21,26 +21,23 @@ a folder holding saved results is refused (``--fresh`` starts over on purpose).
 Determinism. The points are cut into fixed chunks of ``chunk_size`` (default 8) consecutive
 points, independent of the number of workers. A chunk is solved serially, each point
 warm-started from the previous point of the chunk when both have the same zero pattern (the
-first point of a chunk starts cold), every point from a fresh solver instance. Chunks go to
-worker processes (``spawn``, one BLAS thread each). So ``--workers 1`` and ``--workers K`` do
+first point of a chunk starts cold), every point from a fresh solver instance. Chunks go to an
+executor (:mod:`experiments.executors`: this process, local worker processes, or a Dask
+cluster; one BLAS thread each). So ``--workers 1`` and ``--workers K`` do
 the same computations. A point's warm-start data is stored with it in the partial file
 (bit-exact), so ``--resume`` continues a chunk exactly where it stopped: a resumed run gives
 the same numbers as an uninterrupted one and computes only the missing points.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import csv
 import io
 import json
 import math
-import multiprocessing as mp
 import os
 import platform
-import queue
 import re
-import signal
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -58,8 +55,6 @@ from .saved import (PARTIAL_FORMAT, PARTIAL_VERSION, PartialFile, SweepError,  #
 CHUNK_SIZE = 8
 #: Test hook: raise KeyboardInterrupt after this many points were recorded in this run.
 STOP_AFTER_ENV = "SEPGAP_SWEEP_STOP_AFTER"
-_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 def _sepgap_version() -> str:
@@ -168,93 +163,6 @@ def run_chunk(task: dict, emit) -> None:
         else:
             warm = decode_raw(stored.get(j))
         prev_pattern = pattern
-
-
-_QUEUE = None
-
-
-def _init_worker(q) -> None:
-    """Worker initializer: one BLAS thread, Ctrl-C handled by the parent only."""
-    global _QUEUE
-    for k in _THREAD_ENV:
-        os.environ[k] = "1"
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _QUEUE = q
-
-
-def _worker_chunk(task: dict) -> int:
-    n = 0
-
-    def emit(rec):
-        nonlocal n
-        _QUEUE.put(rec)
-        n += 1
-    run_chunk(task, emit)
-    return n
-
-
-@contextlib.contextmanager
-def _single_thread_env():
-    """Spawned workers read the thread variables before any import of numpy (the child may
-    import the parent's main module first), so set them in the environment they inherit."""
-    old = {k: os.environ.get(k) for k in _THREAD_ENV}
-    try:
-        for k in _THREAD_ENV:
-            os.environ[k] = "1"
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _run_parallel(tasks: list, workers: int, handle) -> None:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    expected = sum(sum(t["compute"]) for t in tasks)
-    with _single_thread_env():
-        ex = cf.ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx,
-                                    initializer=_init_worker, initargs=(q,))
-        futures = [ex.submit(_worker_chunk, t) for t in tasks]
-    try:
-        received = 0
-        while received < expected:
-            try:
-                rec = q.get(timeout=0.2)
-            except queue.Empty:
-                for fut in futures:
-                    if fut.done() and fut.exception() is not None:
-                        raise fut.exception()
-                continue
-            handle(rec)
-            received += 1
-        for fut in futures:
-            fut.result()
-        ex.shutdown(wait=True)
-    except cf.process.BrokenProcessPool as exc:
-        _stop_pool(ex)
-        raise SweepError(f"a worker process died ({exc}); when calling run_sweep(workers > 1) "
-                         "from a script, put the call under `if __name__ == '__main__':`") from None
-    except BaseException:
-        _stop_pool(ex)
-        raise
-    finally:
-        q.close()
-        q.join_thread()
-
-
-def _stop_pool(ex) -> None:
-    """Cancel pending chunks and end the workers (they ignore SIGINT; the parent decides)."""
-    procs = list((getattr(ex, "_processes", None) or {}).values())
-    ex.shutdown(wait=False, cancel_futures=True)
-    for pr in procs:
-        with contextlib.suppress(Exception):
-            pr.terminate()
-    for pr in procs:
-        with contextlib.suppress(Exception):
-            pr.join(timeout=5)
 
 
 # ---- summary ---------------------------------------------------------------------------------
@@ -383,7 +291,8 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
               sibling: bool = False, quiet: bool = False,
               solver: str = "auto", solver_options: dict | None = None,
               locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, chunk_size: int = CHUNK_SIZE,
-              plot: bool = True, command: str | None = None, shortcut: bool = True) -> SweepResult:
+              plot: bool = True, command: str | None = None, shortcut: bool = True,
+              scheduler: str | None = None) -> SweepResult:
     """Evaluate a family of states and write the tables, certificates and figure.
 
     Parameters
@@ -398,6 +307,11 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         File stem (``<name>.csv`` ...) and point-id prefix; default the family's name.
     workers:
         Worker processes (1: in this process). Results do not depend on it.
+    scheduler:
+        Run the chunks on Dask instead (:mod:`experiments.executors`): ``"tcp://host:8786"``
+        (a running scheduler) or ``"local:K"`` (a LocalCluster of K single-threaded worker
+        processes). Not part of the configuration: results do not depend on it, and a sweep
+        started on a cluster can be resumed locally and the other way round.
     resume:
         Keep the points already in ``<name>.partial.jsonl`` (same configuration required) and
         compute only the missing ones. Every saved line is checked first
@@ -452,6 +366,11 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         locc_rounds = _check_int(locc_rounds, "--locc-rounds", 0)
     solver_options = dict(solver_options or {})
     check_solver_options(solver, solver_options)
+    from .executors import ExecutorError, make_executor
+    try:
+        make_executor(workers, scheduler)  # checks --scheduler before any file is touched
+    except ExecutorError as exc:
+        raise SweepError(str(exc)) from None
 
     opts = {"solver": solver, "solver_options": solver_options,
             "locc_rounds": locc_rounds, "shortcut": bool(shortcut),
@@ -491,7 +410,7 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         mode = _start_mode(out, name, config, resume, fresh)
         remove_stale_temps(out, name)  # under the lock: no live writer of these files
         return _run_locked(family, out, name, config, opts, workers, mode, quiet, plot,
-                           locc_rounds, chunk_size, command)
+                           locc_rounds, chunk_size, command, scheduler)
     finally:
         lock.close()
 
@@ -537,7 +456,7 @@ def _lock_dir(out: Path, name: str):
 
 
 def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, locc_rounds,
-                chunk_size, command) -> SweepResult:
+                chunk_size, command, scheduler=None) -> SweepResult:
     partial = PartialFile(out / f"{name}.partial.jsonl", config, family, mode)
     loaded = partial.loaded.report() if partial.loaded is not None else None
     if partial.rejected_path is not None:
@@ -574,12 +493,9 @@ def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, loc
             if stop_after is not None and computed >= stop_after and computed < n_missing:
                 raise KeyboardInterrupt
         try:
-            if n_missing:
-                if workers == 1 or len(tasks) == 1:
-                    for t in tasks:
-                        run_chunk(t, handle)
-                else:
-                    _run_parallel(tasks, workers, handle)
+            if n_missing:  # the executor (serial, local pool or Dask) is chosen there
+                from .executors import run_tasks
+                run_tasks(tasks, handle, workers=workers, scheduler=scheduler)
         finally:
             bar.close()
     except KeyboardInterrupt:
@@ -600,6 +516,8 @@ def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, loc
     result = SweepResult(name, family, rows, certificates, summary, computed=computed)
     provenance = _provenance(config, opts, workers, command, resumed=bool(mode == "resume" and n_before),
                              computed=computed, rows=rows)
+    from .executors import describe
+    provenance["executor"] = describe(workers, scheduler)
     result.paths = write_outputs(out, name, family, rows, certificates, summary, provenance,
                                  plot=plot, locc_rounds=locc_rounds, config=config)
     result.paths["dir"] = out
