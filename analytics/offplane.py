@@ -154,8 +154,13 @@ class ChainSearch:
 
 
 def search_chain(state, depth: int, leaf: str = "sep", samples: int = 600, starts: int = 3,
-                 iters: int = 120, seed: int = 0) -> ChainSearch:
-    """Search the best chain of exactly ``depth`` nodes (floats; deterministic for a seed)."""
+                 iters: int = 120, seed: int = 0, warm: ChainSearch | None = None) -> ChainSearch:
+    """Search the best chain of exactly ``depth`` nodes (floats; deterministic for a seed).
+
+    ``warm``: a chain of depth ``depth - 1``; its extensions by a do-nothing node
+    (:math:`a_1 = c_1 = 0`, same value) are added as starting points, so the result is never
+    below ``warm.value``.
+    """
     st = as_state(state)
     x0 = float(st.x0)
     x = np.array([float(v) for v in st.x])
@@ -169,8 +174,10 @@ def search_chain(state, depth: int, leaf: str = "sep", samples: int = 600, start
             continue
         pts = rng.random((samples, 2 * depth))
         vals = chain_values(x0, x, parties, pts, f_leaf)
-        top = np.argsort(vals)[-starts:]
-        f, q = _compass(x0, x, parties, pts[top].copy(), f_leaf, iters)
+        start = pts[np.argsort(vals)[-starts:]]
+        if warm is not None and warm.parties and parties[:-1] == warm.parties:
+            start = np.vstack([start, np.array(warm.params + (0.0, 0.0))])
+        f, q = _compass(x0, x, parties, start.copy(), f_leaf, iters)
         i = int(f.argmax())
         if f[i] > best.value:
             best = ChainSearch(float(f[i]), parties, tuple(float(t) for t in q[i]))
@@ -303,8 +310,9 @@ def sep_lower_tree(state, depth: int | None = None, samples: int = 600, starts: 
         candidates = [(rational_chain(st, ChainSearch(0.0, (), ())), 0.0)]
     else:
         candidates = [(TreeLeaf("trivial"), 0.0)]
+        found = None
         for d in range(1, depth + 1):
-            found = search_chain(st, d, "sep", samples, starts, seed=seed)
+            found = search_chain(st, d, "sep", samples, starts, seed=seed, warm=found)
             if found.parties:
                 candidates.append((rational_chain(st, found), found.value))
     best = None
@@ -440,8 +448,9 @@ def locc_lower_tree(state, rounds: int = DEFAULT_ROUNDS, depth: int | None = Non
     # the chain: depths 1..depth searched with kappa leaves, best exact kappa value kept
     best_tree, best_sup, best_sup_pairs = TreeLeaf("trivial"), Fraction(0), {p: Fraction(0) for p in PAIRS}
     if sum(1 for v in st.x if v != 0) > 1:
+        found = None
         for d in range(1, depth + 1):
-            found = search_chain(st, d, "kappa", samples, starts, seed=seed)
+            found = search_chain(st, d, "kappa", samples, starts, seed=seed, warm=found)
             if not found.parties:
                 continue
             tree = rational_chain(st, found)

@@ -335,3 +335,14 @@ def test_lower_bounds_below_certified_ppt(st):
     assert sep.value <= ppt
     assert locc.locc_sup_lower <= ppt and locc.locc_lower <= float(ppt)
     assert math.isfinite(float(ppt))
+
+
+@pytest.mark.parametrize("leaf", ["sep", "kappa"])
+def test_search_never_worse_with_depth(leaf):
+    from analytics.offplane import search_chain
+    st = mixed(F(1, 10 ** 4))
+    found, values = None, []
+    for d in (1, 2, 3):
+        found = search_chain(st, d, leaf, warm=found)
+        values.append(found.value)
+    assert values[0] <= values[1] <= values[2]
