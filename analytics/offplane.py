@@ -291,9 +291,25 @@ class SepLowerTree:
     def pairs(self) -> dict:
         return {"AB": self.p_AB, "AC": self.p_AC, "BC": self.p_BC}
 
+    @property
+    def kind(self) -> str:
+        """``"tree"`` for a chain of depth >= 1, else the single leaf's instrument
+        (``"eq7"``, ``"large_component"``, ``"trivial"``), as ``sep_lower_kind`` elsewhere."""
+        return "tree" if self.depth >= 1 else self.tree.kind
+
     def certificate(self) -> dict:
         """JSON ``sep_lower_bound`` certificate, ``instrument.kind = "tree"``."""
         return tree_certificate(self.state, self.tree, self.evaluation)
+
+    def as_dict(self) -> dict:
+        """JSON-ready: ``sep_lower`` rounded down, ``sep_lower_exact``, per-pair probabilities."""
+        d = {"sep_lower": self.value_float, "sep_lower_exact": _frac(self.value),
+             "sep_lower_kind": self.kind, "sep_lower_depth": self.depth,
+             "sep_lower_arithmetic": self.arithmetic}
+        for p, v in self.pairs.items():
+            d[f"sep_p_{p}"] = float(v)
+            d[f"sep_p_{p}_exact"] = _frac(v)
+        return d
 
 
 def sep_lower_tree(state, depth: int | None = None, samples: int = 600, starts: int = 3,
@@ -352,6 +368,29 @@ class LOCCLowerTree:
     depth: int
     rounds: int
     description: str
+
+    def as_dict(self) -> dict:
+        """JSON-ready. ``locc_lower`` is a float (simulator, like the other LOCC protocols);
+        ``locc_sup_lower`` is rounded down, with ``locc_sup_lower_exact`` when exact."""
+        d = {"locc_lower": float(self.locc_lower), "locc_lower_protocol": self.locc_lower_protocol,
+             "locc_sup_lower": (float_lower(self.locc_sup_lower)
+                                if isinstance(self.locc_sup_lower, Fraction)
+                                else float(self.locc_sup_lower)),
+             "locc_sup_kind": self.locc_sup_kind, "locc_tree_depth": self.depth,
+             "rounds": self.rounds, "kappa": float(self.kappa), "description": self.description}
+        if isinstance(self.locc_sup_lower, Fraction):
+            d["locc_sup_lower_exact"] = _frac(self.locc_sup_lower)
+        if isinstance(self.kappa, Fraction):
+            d["kappa_exact"] = _frac(self.kappa)
+        for p in PAIRS:
+            d[f"locc_p_{p}"] = float(self.locc_lower_pairs[p])
+            d[f"locc_sup_p_{p}"] = float(self.locc_sup_pairs[p])
+        return d
+
+
+def _frac(q) -> str:
+    q = Fraction(q)
+    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
 
 
 def _kappa_pairs(st: WClassState) -> dict:

@@ -346,3 +346,16 @@ def test_search_never_worse_with_depth(leaf):
         found = search_chain(st, d, leaf, warm=found)
         values.append(found.value)
     assert values[0] <= values[1] <= values[2]
+
+
+@pytest.mark.parametrize("st, kind", [(SYM, "tree"), (WClassState(F(1, 2), F(3, 10), F(1, 5)), "eq7"),
+                                      (WClassState(F(4, 5), F(1, 5), F(0)), "large_component")])
+def test_as_dict(st, kind):
+    sep = sep_lower_tree(st).as_dict()
+    locc = locc_lower_tree(st, rounds=100).as_dict()
+    json.dumps(sep), json.dumps(locc)
+    assert sep["sep_lower_kind"] == kind and sep["sep_lower_arithmetic"] == "exact-rational"
+    assert F(sep["sep_lower"]) <= F(sep["sep_lower_exact"])  # rounded down
+    assert sum(F(sep[f"sep_p_{p}_exact"]) for p in ("AB", "AC", "BC")) == F(sep["sep_lower_exact"])
+    assert F(locc["locc_sup_lower"]) <= F(locc["locc_sup_lower_exact"]) <= F(locc["kappa_exact"])
+    assert locc["locc_lower"] <= locc["locc_sup_lower"] + 1e-12
