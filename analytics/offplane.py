@@ -460,9 +460,12 @@ def _tree_protocol(tree, st: WClassState, rounds: int) -> dict:
     for lf in sim.leaves:
         path = tuple(h.index for h in lf.history)
         prob, lst, leaf = exact_leaves[path]
-        if abs(float(lf.probability) - float(prob)) > 1e-9:
-            raise OffPlaneError(f"simulated branch probability {float(lf.probability)} differs from "
-                                f"the exact {float(prob)} at path {path}")
+        if abs(float(lf.probability) - float(prob)) > 1e-9 or max(
+                abs(float(u) - float(v)) for u, v in zip((lf.state.x0, *lf.state.x),
+                                                         (lst.x0, *lst.x))) > 1e-9:
+            raise OffPlaneError(f"simulated branch (probability {float(lf.probability)}, state "
+                                f"{lf.state}) differs from the exact one ({float(prob)}, {lst}) "
+                                f"at path {path}")
         if leaf.kind == "trivial":
             continue
         for p, v in _plane_protocol(lst, rounds).items():
