@@ -12,6 +12,11 @@ from .measurements import (BranchTree, InvalidMeasurementError, KrausOutcome, Lo
                            epr_pair, measure, measure_statevector, simulate)
 from .locc import (FLResult, LOCCResult, ProtocolError, fortescue_lo, locc_lower_bound,
                    projective_vidal_protocol, theorem2_locc_lower, theorem2_protocol)
+from .tree_certificates import (TreeCertificateError, TreeLeaf, TreeNode, TreeOutcome,
+                                evaluate_tree, flatten_tree, tree_certificate,
+                                verify_tree_lower_certificate)
+from .offplane import (DEFAULT_LOCC_DEPTH, DEFAULT_SEP_DEPTH, LOCCLowerTree, OffPlaneError,
+                       SepLowerTree, locc_lower_tree, sep_lower_tree)
 
 __all__ = [
     "SepgapError", "InvalidStateError", "InstrumentError",
@@ -25,4 +30,8 @@ __all__ = [
     "measure_statevector", "simulate", "epr_pair",
     "ProtocolError", "FLResult", "LOCCResult", "fortescue_lo", "theorem2_protocol",
     "theorem2_locc_lower", "projective_vidal_protocol", "locc_lower_bound",
+    "TreeCertificateError", "TreeLeaf", "TreeNode", "TreeOutcome", "evaluate_tree", "flatten_tree",
+    "tree_certificate", "verify_tree_lower_certificate",
+    "OffPlaneError", "SepLowerTree", "LOCCLowerTree", "sep_lower_tree", "locc_lower_tree",
+    "DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH",
 ]
