@@ -199,13 +199,20 @@ def sep_lower_certificate(state) -> dict:
     if lb.value is None or lb.instrument is None:
         raise InstrumentError(f"no explicit SEP instrument applies to {st}: {lb.reason}")
     value = Fraction(lb.value)
+    claim = lower_claim(_targeted(lb.p_pairs), value).exact()
+    if lb.kind == "tree":  # x0 > 0: a measurement tree (analytics.tree_certificates)
+        cert = lb.instrument.certificate()
+        cert["claim"] = claim
+        return cert
     return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound",
-            "claim": lower_claim(_targeted(lb.p_pairs), value).exact(),
+            "claim": claim,
             "state": state_to_json(st), "instrument": _instrument_to_json(lb.instrument),
             "bound": {"exact": frac_str(value), "float_lower": float_lower(value)}}
 
 
 LOWER_KEYS = ("format", "version", "kind", "claim", "state", "instrument", "bound", "provenance")
+#: a tree certificate also states its per-pair probabilities and the arithmetic that proved it
+TREE_KEYS = LOWER_KEYS + ("p_pairs", "arithmetic")
 GAP_KEYS = ("format", "version", "kind", "claim", "state", "sep_lower", "kappa", "gap", "provenance")
 
 
@@ -231,8 +238,21 @@ class AnalyticVerification:
                 f"{frac_str(self.claim.value)})")
 
 
+def _verify_tree(cert) -> tuple[WClassState, Claim, str]:
+    from .tree_certificates import verify_tree_lower_certificate
+    check_keys(cert, TREE_KEYS, "certificate")
+    st, bound, p_pairs, arithmetic = verify_tree_lower_certificate(cert)
+    check_float(cert["bound"], "float_lower", "bound", float_lower(bound))
+    claim = lower_claim(_targeted(p_pairs), bound)
+    check_claim(cert, claim)
+    return st, claim, f"separable instrument from a measurement tree, checked in {arithmetic} arithmetic"
+
+
 def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
     check_envelope(cert, "sep_lower_bound")
+    inst_d = cert.get("instrument")
+    if isinstance(inst_d, dict) and inst_d.get("kind") == "tree":
+        return _verify_tree(cert)
     check_keys(cert, LOWER_KEYS, "certificate")
     st = state_from_json(require(cert, "state", "certificate"))
     inst = _instrument_from_json(require(cert, "instrument", "certificate"))

@@ -135,6 +135,9 @@ def kappa_increase(state) -> KappaIncrease:
     :math:`\\kappa`. Raises :class:`InstrumentError` when no explicit instrument applies."""
     st = as_state(state)
     bound = sep_lower_bound(st)
+    if bound.kind == "tree":  # a measurement tree: its branches are not W-class in one step
+        raise InstrumentError(f"no explicit separable instrument of product form for {st} "
+                              f"(x0 > 0: the SEP lower bound is a measurement tree)")
     if bound.instrument is None:
         raise InstrumentError(f"no explicit separable instrument for {st}: {bound.reason}")
     return KappaIncrease(st, bound.kind, kappa(st), kappa_after_instrument(bound.instrument, st))

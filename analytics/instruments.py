@@ -383,7 +383,10 @@ def sep_lower_bound(state) -> SepLowerBound:
       ``"trivial"``, value 0 with the identity instrument. This is also the SEP optimum, since
       separable operations map product states to separable states and :math:`|\\Psi^+\\rangle` is
       entangled.
-    * :math:`x_0 > 0` otherwise: kind ``"none"``, value None (no explicit instrument here).
+    * :math:`x_0 > 0` otherwise: kind ``"tree"``: local measurements that move the state onto the
+      plane, then the plane's instruments (:func:`analytics.offplane.sep_lower_tree`, checked
+      exactly by :mod:`analytics.tree_certificates`); ``instrument`` is the
+      :class:`~analytics.offplane.SepLowerTree` and ``check`` its exact evaluation.
     * :math:`x_0 = 0`: Eq. (7) if :math:`0 < x_k \\le 1/2` for all k (value 1); the
       large-component instrument if :math:`x_{n_1} \\ge 1/2` (value :math:`2(1-x_{n_1})`). At
       :math:`x_{n_1} = 1/2` with :math:`x_{n_3} > 0` both apply and both give 1; Eq. (7) is returned.
@@ -397,8 +400,12 @@ def sep_lower_bound(state) -> SepLowerBound:
     if _is_product_state(st):
         candidates = [trivial_instrument(st.is_exact)]
     elif st.x0 != 0:
-        return SepLowerBound(None, "none", None, None, None,
-                             f"x0 = {st.x0} > 0: no explicit separable instrument implemented")
+        from .offplane import sep_lower_tree  # here: offplane builds on this module
+        tree = sep_lower_tree(st)
+        return SepLowerBound(tree.value, tree.kind, tree, dict(tree.pairs), tree.evaluation,
+                             f"separable instrument from a depth-{tree.depth} measurement tree "
+                             f"(local measurements, then the plane's instruments), checked exactly "
+                             f"({tree.arithmetic})")
     else:
         candidates = []
         for build in (eq7_instrument, large_component_instrument):

@@ -12,11 +12,11 @@ from fractions import Fraction
 from .errors import InvalidStateError
 
 #: Longest number accepted as text (characters).
-MAX_NUMBER_CHARS = 400
+MAX_NUMBER_CHARS = 4100
 #: Largest decimal exponent accepted (``1e-300`` is fine, ``1e-999999999`` is refused).
 MAX_EXPONENT = 400
 #: Largest number of decimal digits of the numerator or denominator of an exact number.
-MAX_EXACT_DIGITS = 400
+MAX_EXACT_DIGITS = 2000
 #: Largest number of points of one sweep (about 1 KB of memory each before computing).
 MAX_SWEEP_POINTS = 2_000_000
 

@@ -27,7 +27,7 @@ import tempfile
 from fractions import Fraction
 from pathlib import Path
 
-from analytics.certificates import float_upper
+from analytics.certificates import float_lower, float_upper
 from analytics.errors import SepgapError
 from analytics.instruments import sep_lower_bound
 from analytics.monotones import eta, kappa
@@ -37,6 +37,9 @@ from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # 
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
 NUMBER_KEYS = ("x0", "xA", "xB", "xC", "kappa", "eta", "sep_lower", "gap_lower")
+#: The bracket keys (experiments/brackets.py), with ``_exact`` strings where exact.
+BRACKET_KEYS = ("sep_lower", "sep_upper", "locc_lower", "locc_upper", "locc_sup_lower",
+                "gap_lower", "gap_upper", "sep_width", "locc_width")
 
 
 def _exact_str(v) -> str | None:
@@ -47,8 +50,13 @@ def _float(v) -> float | None:
     return None if v is None else float(v)
 
 
-def analytic_report(state: WClassState) -> dict:
-    """Every analytic number for ``state`` as a JSON-ready dict (see the module docstring)."""
+def analytic_report(state: WClassState, locc_rounds: int | None = None) -> dict:
+    """Every analytic number for ``state`` as a JSON-ready dict (see the module docstring),
+    with the LOCC lower bounds (``locc_lower`` of an explicit protocol with ``locc_rounds``
+    Fortescue-Lo rounds, default analytics.locc.DEFAULT_ROUNDS; ``locc_sup_lower``)."""
+    from analytics.locc import DEFAULT_ROUNDS
+
+    from .brackets import locc_lower, locc_sup_lower
     k, e = kappa(state), eta(state)
     bound = sep_lower_bound(state)
     gap = None if bound.value is None else bound.value - k
@@ -64,13 +72,39 @@ def analytic_report(state: WClassState) -> dict:
     report["sep_lower_p_pairs_exact"] = {p: _exact_str(pp.get(p)) for p in PAIRS} if pp else None
     report["sep_lower_checked"] = bool(bound.check is not None and bound.check.ok)
     report["sep_lower_note"] = bound.reason
+    st = state.exact()
+    sup, sup_kind = locc_sup_lower(st)
+    report["locc_sup_lower"] = float_lower(sup)
+    report["locc_sup_lower_exact"] = _exact_str(sup)
+    report["locc_sup_kind"] = sup_kind
+    value, protocol, rounds = locc_lower(st, DEFAULT_ROUNDS if locc_rounds is None else locc_rounds)
+    report["locc_lower"], report["locc_protocol"], report["locc_rounds"] = value, protocol, rounds
     return report
+
+
+def add_brackets(report: dict) -> None:
+    """``SEP in [sep_lower, sep_upper]``, ``LOCC in [locc_lower, locc_upper]``, the gap bounds
+    and the widths (experiments/brackets.py), from the report's exact numbers. ``sep_upper`` is
+    used only when its certificate proves a bound on SEP (all pairs, unit weights, exact)."""
+    from .brackets import bracket_columns
+    up = report.get("sep_upper_certified_exact")
+    if up is not None and not report.get("sep_upper_is_sep", False):
+        up = None
+    low = report["sep_lower_exact"]
+    br = bracket_columns(Fraction(report["kappa_exact"]), None if low is None else Fraction(low),
+                         None if up is None else Fraction(up),
+                         Fraction(report["locc_sup_lower_exact"]), report["locc_lower"])
+    report.update(br)
+    report["sep_upper"] = None if up is None else float_upper(Fraction(up))
+    report["sep_upper_exact"] = up
 
 
 def _num(report: dict, key: str, relation: str = "<=") -> str:
     """The exact value and a decimal rounded outward (``relation``: which way stays true)."""
     from analytics.claims import approx
     q = report[key + "_exact"]
+    if len(q) > 40:  # a measurement tree's exact value can have hundreds of digits
+        return f"{approx(Fraction(q), relation)}  (exact: a {len(q)}-character fraction, in --json)"
     return f"{q}  ({approx(Fraction(q), relation)})"
 
 
@@ -86,11 +120,40 @@ def format_report(report: dict) -> str:
         lines.append(f"SEP lower   none applies: {report['sep_lower_note']}")
         lines.append("gap         not available (no explicit SEP lower bound)")
     else:
-        pairs = ", ".join(f"p_{p} = {v}" for p, v in report["sep_lower_p_pairs_exact"].items())
+        pairs = ", ".join(f"p_{p} = {v}" if len(v) <= 40 else f"p_{p} ~ {float(Fraction(v)):.9f}"
+                          for p, v in report["sep_lower_p_pairs_exact"].items())
         lines.append(f"SEP lower   {_num(report, 'sep_lower', '>=')}   instrument "
                      f"'{report['sep_lower_kind']}', checked: {pairs}")
-        lines.append(f"gap         {_num(report, 'gap_lower', '>=')}   sep_lower - kappa, "
+        lines.append(f"gap         {_num(report, 'gap_lower', '>=')}   sep_lower - locc_upper, "
                      "a lower bound on SEP_opt - LOCC_sup")
+    return "\n".join(lines)
+
+
+def format_brackets(report: dict) -> str:
+    """The brackets as text, decimals rounded outward."""
+    from analytics.claims import decimal_down, decimal_up
+
+    def dn(key):
+        q = report.get(f"{key}_exact")
+        if q is not None:
+            return decimal_down(Fraction(q))
+        return "n/a" if report.get(key) is None else decimal_down(Fraction(report[key]))
+
+    def up(key):
+        q = report.get(f"{key}_exact")
+        if q is not None:
+            return decimal_up(Fraction(q))
+        return "n/a" if report.get(key) is None else decimal_up(Fraction(report[key]))
+    lu_kind = "kappa" if report["locc_upper_kind"] == "kappa" else "the certified PPT bound"
+    lines = [
+        f"SEP  in    [{dn('sep_lower')}, {up('sep_upper')}]   width {up('sep_width')}",
+        f"LOCC in    [{dn('locc_lower')}, {up('locc_upper')}]   width {up('locc_width')}; "
+        f"locc_upper = min(kappa, certified PPT) = {lu_kind}; locc_lower: {report['locc_protocol']}",
+        f"LOCC_sup   >= {dn('locc_sup_lower')}   ({report['locc_sup_kind']})",
+        f"gap        SEP_opt - LOCC_sup in [{dn('gap_lower')}, {up('gap_upper')}]"
+        + ("   (a certified SEP-LOCC gap)" if report["gap_lower"] is not None
+           and report["gap_lower"] > 0 else ""),
+    ]
     return "\n".join(lines)
 
 
@@ -123,6 +186,9 @@ def sdp_report(state: WClassState, args) -> dict:
         "sep_upper_attempts": res.attempts,
         "sep_upper_p_pairs": res.p_pairs or None,
         "sep_upper_certification_error": res.certification_error if certify else None,
+        # what the certificate proves (a bound on SEP only for all pairs, unit weights, exact)
+        "sep_upper_claim": None if up is None else _claim(res).exact(),
+        "sep_upper_is_sep": bool(up is not None and _claim(res).is_sep),
     }
     if args.save_cert:
         if res.certificate is None:
@@ -130,6 +196,11 @@ def sdp_report(state: WClassState, args) -> dict:
         write_json_atomic(args.save_cert, res.certificate)
         rep["sep_upper_certificate_file"] = str(args.save_cert)
     return rep
+
+
+def _claim(res):
+    from analytics.claims import ppt_claim
+    return ppt_claim(res.pairs, res.weights, res.certified, res.objective)
 
 
 def write_json_atomic(path, obj) -> None:
@@ -214,7 +285,7 @@ def run(args) -> int:
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
     state = state_from_args(args)
-    report = analytic_report(state)
+    report = analytic_report(state, args.locc_rounds)
     if args.save_lower_cert:
         from analytics.certificates import gap_certificate
         write_json_atomic(args.save_lower_cert, gap_certificate(state))
@@ -227,12 +298,14 @@ def run(args) -> int:
             print(f"sepgap: WARNING: SDP bound is {sdp_rep['sep_upper_kind']} "
                   f"(status {sdp_rep['sep_upper_status']}); it is not a certified bound",
                   file=sys.stderr)
+    add_brackets(report)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         text = format_report(report)
         if sdp_rep is not None:
             text += "\n" + format_sdp(sdp_rep, report)
+        text += "\n" + format_brackets(report)
         if "gap_certificate_file" in report:
             text += f"\ngap cert.   {report['gap_certificate_file']} (check: sepgap verify FILE)"
         print(text)
@@ -246,6 +319,9 @@ def register(subparsers) -> None:
                     "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
     add_state_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--locc-rounds", type=int, default=None, metavar="R",
+                   help="Fortescue-Lo rounds of the explicit LOCC protocol in locc_lower "
+                        "(default 1000)")
     g = p.add_argument_group("SDP upper bound (PPT relaxation)")
     g.add_argument("--no-sdp", action="store_true", help="skip the SDP bound (default: solve it)")
     add_solver_arguments(g)

@@ -120,13 +120,14 @@ def _expected_row(st, cert_res) -> dict:
     lb = sep_lower_bound(st)
     low = None if lb.value is None else Fraction(lb.value)
     up = None if cert_res is None else cert_res.bound
+    from .brackets import locc_sup_lower
+    sup = locc_sup_lower(st)[0] if up is not None else None
     return {"kappa": (k, float(k)),
            "sep_lower": (low, None if low is None else float_lower(low)),
            "gap_certified": (None if low is None else low - k,
                              None if low is None else float_lower(low - k)),
            "sep_upper_certified": (up, None if up is None else float_upper(up)),
-           "gap_upper": ((up - k, float_upper(up - k)) if up is not None and st.x0 == 0
-                         else (None, None))}
+           "gap_upper": ((up - sup, float_upper(up - sup)) if up is not None else (None, None))}
 
 
 def check_row(row, cert_res) -> list:

@@ -47,16 +47,10 @@ from analytics.instruments import sep_lower_bound
 from analytics.monotones import kappa as kappa_of
 from analytics.states import PAIRS
 
+from .brackets import bracket_columns, locc_lower, locc_sup_lower
 from .families import Point, frac_str
 
-try:  # the LOCC column is optional: only if analytics.locc provides the protocols
-    from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
-    from analytics.locc import locc_lower_bound as _locc_lower_bound
-    from analytics.locc import theorem2_locc_lower as _theorem2_locc_lower
-except ImportError:  # pragma: no cover - depends on the analytics version
-    LOCC_DEFAULT_ROUNDS = None
-    _theorem2_locc_lower = None
-    _locc_lower_bound = None
+from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
 
 #: Columns of every row, in CSV order; a family's parameters (e.g. ``s``) go after ``index``
 #: and their exact strings (``s_exact``) before ``x0_exact``.
@@ -72,11 +66,14 @@ BASE_COLUMNS = (
     "certificate_file", "sep_upper_note",
     "sep_lower_p_AB", "sep_lower_p_AC", "sep_lower_p_BC",
     "sep_upper_p_AB", "sep_upper_p_AC", "sep_upper_p_BC",
+    "locc_sup_lower", "locc_sup_kind", "locc_upper", "locc_upper_kind", "gap_lower",
+    "sep_width", "locc_width",
 )
 EXACT_COLUMNS = ("x0_exact", "xA_exact", "xB_exact", "xC_exact", "kappa_exact",
                  "sep_lower_exact", "sep_upper_certified_exact", "gap_certified_exact",
                  "gap_upper_exact", "sep_lower_p_AB_exact", "sep_lower_p_AC_exact",
-                 "sep_lower_p_BC_exact")
+                 "sep_lower_p_BC_exact", "locc_sup_lower_exact", "locc_upper_exact",
+                 "gap_lower_exact")
 #: Columns that change from run to run (wall-clock times); ignore them when comparing runs.
 TIMING_COLUMNS = ("solve_time", "certify_time", "locc_time")
 
@@ -249,20 +246,24 @@ def analytic_columns(point: Point) -> dict:
     gap = None if lower is None else lower - k
     row["gap_certified"] = None if gap is None else float_down(gap)
     _exact(row, "gap_certified", gap)
+    sup, sup_kind = locc_sup_lower(st)
+    row["locc_sup_lower"] = float_down(sup)
+    _exact(row, "locc_sup_lower", sup)
+    row["locc_sup_kind"] = sup_kind
     return row
 
 
-def derived_columns(point: Point, k: Fraction, cert_q: Fraction | None, has_certificate: bool) -> dict:
-    """Columns that follow from kappa ``k`` and the certified PPT bound ``cert_q`` (or None):
-    ``gap_upper`` (x0 = 0 only, rounded up), ``kappa_exceeds_sep_upper``, ``certificate_file``."""
-    row: dict = {}
-    if cert_q is not None and point.state.x0 == 0:
-        gu = cert_q - k
-        row["gap_upper"] = float_up(gu)
-        _exact(row, "gap_upper", gu)
-    else:
-        row["gap_upper"] = None
-        _exact(row, "gap_upper", None)
+def derived_columns(point: Point, analytic: dict, cert_q: Fraction | None, has_certificate: bool,
+                    locc_low: float | None) -> dict:
+    """Columns that follow from the analytic columns, the certified PPT bound ``cert_q`` (or None)
+    and the LOCC protocol value: the brackets (:func:`experiments.brackets.bracket_columns`:
+    ``locc_upper``, ``gap_lower``, ``gap_upper``, widths), ``kappa_exceeds_sep_upper``,
+    ``certificate_file``."""
+    k = Fraction(analytic["kappa_exact"])
+    low = analytic["sep_lower_exact"]
+    sup = analytic["locc_sup_lower_exact"]
+    row = bracket_columns(k, None if low is None else Fraction(low), cert_q,
+                          None if sup is None else Fraction(sup), locc_low)
     row["kappa_exceeds_sep_upper"] = None if cert_q is None else bool(cert_q < k)
     row["certificate_file"] = f"certificates/{point.id}.json" if has_certificate else None
     return row
@@ -340,23 +341,20 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
         v = pp.get(pair)
         row[f"sep_upper_p_{pair}"] = _finite(v) if v is not None else None
 
-    row.update(derived_columns(point, k, cert_q, certificate is not None))
-
     # ---- LOCC lower bound from an explicit protocol -----------------------------------------
     row.update({"locc_lower": None, "locc_protocol": None, "locc_rounds": None, "locc_time": None})
-    if locc_rounds is not None and _theorem2_locc_lower is not None:
+    if locc_rounds is not None:
         t0 = time.perf_counter()
         try:
-            if st.x0 == 0:
-                lr = _theorem2_locc_lower(st, locc_rounds)
-            else:
-                lr = _locc_lower_bound(st, locc_rounds)
-            row["locc_lower"] = _finite(lr.locc_lower)
-            row["locc_protocol"] = lr.protocol
-            row["locc_rounds"] = int(locc_rounds) if lr.protocol == "theorem2" else None
+            value, protocol, rounds = locc_lower(st, locc_rounds)
+            row["locc_lower"] = _finite(value)
+            row["locc_protocol"] = protocol
+            row["locc_rounds"] = rounds
         except (SepgapError, ArithmeticError, ValueError) as exc:
             row["locc_protocol"] = f"error: {type(exc).__name__}: {exc}"
         row["locc_time"] = time.perf_counter() - t0
+
+    row.update(derived_columns(point, row, cert_q, certificate is not None, row["locc_lower"]))
     return PointResult(row, certificate, raw)
 
 

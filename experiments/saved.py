@@ -136,11 +136,13 @@ def _same_config(header: dict, config: dict) -> bool:
 
 _NUMBER_COLUMNS = ("x0", "xA", "xB", "xC", "kappa", "sep_lower", "sep_upper", "sep_upper_certified",
                    "sep_upper_numerical", "gap_certified", "gap_upper", "locc_lower",
+                   "locc_sup_lower", "locc_upper", "gap_lower", "sep_width", "locc_width",
                    "solve_time", "certify_time", "locc_time", "sep_lower_p_AB", "sep_lower_p_AC",
                    "sep_lower_p_BC", "sep_upper_p_AB", "sep_upper_p_AC", "sep_upper_p_BC")
 _INT_COLUMNS = ("index", "iterations", "locc_rounds")
 _TEXT_COLUMNS = ("id", "sep_lower_kind", "sep_upper_status", "sep_upper_kind", "sep_upper_method",
-                 "locc_protocol", "certificate_file", "sep_upper_note")
+                 "locc_protocol", "certificate_file", "sep_upper_note", "locc_sup_kind",
+                 "locc_upper_kind")
 _UPPER_KINDS = ("certified", "numerical", "failed")
 
 
@@ -249,17 +251,17 @@ def check_record(rec, point, columns: set, param_names=()) -> str | None:
     bound, why = _certified_bound(row, cert, point)
     if why:
         return why
-    derived = derived_columns(point, Fraction(fresh["kappa_exact"]), bound, cert is not None)
-    for key, value in derived.items():
-        if row[key] != value:
-            return f"{key} differs"
     # the LOCC protocol column is a float simulation (not recomputed: as costly as a solve of a
-    # small SDP); it must at least respect Theorem 1, LOCC <= kappa
+    # small SDP); it must at least respect Theorem 1 and the exact supremum bound, LOCC <= kappa
     locc, protocol = row["locc_lower"], row["locc_protocol"]
     if locc is not None and not (0 <= locc <= fresh["kappa"] + 1e-9):
         return "locc_lower outside [0, kappa]"
-    if protocol not in (None, "theorem2", "projective+vidal") and not protocol.startswith("error: "):
+    if protocol is not None and not isinstance(protocol, str):
         return "unknown locc_protocol"
+    derived = derived_columns(point, fresh, bound, cert is not None, locc)
+    for key, value in derived.items():
+        if row[key] != value:
+            return f"{key} differs"
     if warm is not None:
         try:
             if not isinstance(warm, dict) or decode_raw(warm) is None:

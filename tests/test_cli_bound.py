@@ -43,21 +43,24 @@ def test_json_output_psi_half(capsys):
     (("1/3", "1/3", "1/3"), "eq7", "1", "0"),
     (("1/2", "1/2", "0"), "large_component", "1", "0"),
     (("0", "0", "0"), "trivial", "0", "0"),
-    (("0.1", "0.2", "0.2", "--x0", "0.5"), "none", None, None),
+    (("0.1", "0.2", "0.2", "--x0", "0.5"), "tree", None, None),
     (("1/4", "1/2", "1/4", "--x0", "0"), "eq7", "1", "1/8"),
 ])
 def test_json_kinds(capsys, args, kind, sep, gap):
     rc, out, _ = run(capsys, *args, "--json")
     data = json.loads(out)
     assert rc == 0 and data["sep_lower_kind"] == kind
+    if kind == "tree":  # x0 > 0: a measurement tree; exact value, below kappa here
+        assert 0 < F(data["sep_lower_exact"]) <= F(data["locc_upper_exact"]) + 1
+        assert data["sep_lower_checked"] and data["gap_lower"] < 0
+        return
     assert data["sep_lower_exact"] == sep and data["gap_lower_exact"] == gap
-    if sep is None:
-        assert data["sep_lower"] is None and data["gap_lower"] is None
 
 
-def test_text_output_when_no_bound(capsys):
+def test_text_output_off_the_plane_shows_the_brackets(capsys):
     rc, out, _ = run(capsys, "0.2", "0.2", "0.2")
-    assert rc == 0 and "none applies" in out and "x0 = 2/5" in out
+    assert rc == 0 and "instrument 'tree', checked" in out and "x0 = 2/5" in out
+    assert "SEP  in    [" in out and "LOCC in    [" in out and "SEP_opt - LOCC_sup in [" in out
 
 
 def test_analytic_report_is_json_ready():

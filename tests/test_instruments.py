@@ -154,10 +154,12 @@ def test_both_instruments_apply_at_one_half():
 
 @pytest.mark.parametrize("x", [(F(1, 5), F(1, 5), F(1, 5)), (F(1, 2), F(1, 4), F(1, 8)),
                                (0.3, 0.3, 0.3)])
-def test_no_bound_for_x0_positive(x):
+def test_tree_bound_for_x0_positive(x):
+    """x0 > 0: a measurement tree, checked exactly, whose value is at most kappa-free bound 1 and
+    whose per-pair probabilities add up to it (analytics.offplane; tests/test_offplane.py)."""
     b = sep_lower_bound(WClassState(*x))
-    assert (b.value, b.kind, b.instrument, b.p_pairs) == (None, "none", None, None)
-    assert "x0" in b.reason
+    assert b.kind == "tree" and isinstance(b.value, F) and 0 < b.value <= 1
+    assert sum(b.p_pairs.values()) == b.value and b.check.ok and "tree" in b.reason
 
 
 @pytest.mark.parametrize("x", [(0, 0, 0), (F(1), 0, 0), (0, F(1, 3), 0), (0.0, 0.0, 0.6)])

@@ -143,8 +143,13 @@ def test_custom_family_api_x0_positive(tmp_path):
     states = [("1/10", "2/5", "3/10", "1/5"), (0, "1/2", "1/4", "1/4")]
     res = run_sweep(states, tmp_path, name="mine", quiet=True)
     a, b = res.rows
-    assert a["kappa_exact"] == "17/20" and a["sep_lower_kind"] == "none"
-    assert a["gap_certified"] is None and a["gap_upper"] is None
+    assert a["kappa_exact"] == "17/20" and a["sep_lower_kind"] == "tree"
+    # off the plane: a measurement-tree SEP lower bound below the certified PPT bound, and
+    # LOCC_sup >= locc_sup_lower, so SEP - LOCC_sup lies in [gap_lower, gap_upper]
+    assert F(a["sep_lower_exact"]) <= F(a["sep_upper_certified_exact"])
+    assert a["locc_upper_kind"] == "ppt" and a["locc_upper_exact"] == a["sep_upper_certified_exact"]
+    assert F(a["gap_lower_exact"]) == F(a["sep_lower_exact"]) - F(a["locc_upper_exact"])
+    assert F(a["gap_upper_exact"]) == F(a["sep_upper_certified_exact"]) - F(a["locc_sup_lower_exact"])
     assert a["sep_upper_certified"] < 0.64 and a["kappa_exceeds_sep_upper"] is True
     assert b["kappa_exceeds_sep_upper"] is False and b["gap_certified_exact"] == "1/8"
     assert res.summary["kappa_exceeds_sep_upper"]["ids"] == ["mine-0000"]

@@ -1,0 +1,76 @@
+"""The brackets of one state: where SEP and LOCC lie, and the SEP - LOCC gap (one place).
+
+Given kappa, the explicit SEP lower bound, the certified PPT bound and the LOCC lower bounds
+(all exact where they are exact), the columns are
+
+* ``locc_upper = min(kappa, sep_upper)`` (LOCC <= kappa by Theorem 1; LOCC <= SEP <= PPT),
+  ``locc_upper_kind`` says which;
+* ``gap_lower = sep_lower - locc_upper``: a certified lower bound on ``SEP_opt - LOCC_sup``
+  (positive: a certified SEP-LOCC gap);
+* ``gap_upper = sep_upper - locc_sup_lower``: an upper bound on ``SEP_opt - LOCC_sup``;
+* ``sep_width = sep_upper - sep_lower``, ``locc_width = locc_upper - locc_lower``.
+
+Lower bounds are rounded down, upper bounds up (floats); ``*_exact`` strings where exact.
+The LOCC side (:func:`locc_bounds`): on the plane the Theorem 2 protocol (``locc_lower``) and
+kappa itself, the LOCC supremum (``locc_sup_lower``); off the plane the measurement tree of
+:func:`analytics.offplane.locc_lower_tree` with the Theorem 2 protocol (finite) or kappa
+(supremum) at its plane leaves.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from analytics.certificates import float_lower, float_upper, frac_str
+from analytics.monotones import kappa as kappa_of
+
+
+def _exact(q) -> str | None:
+    return None if q is None else frac_str(q)
+
+
+def locc_sup_lower(st) -> tuple:
+    """``(value, kind)``: a lower bound on the LOCC supremum: kappa itself for x0 = 0 (Theorem 2,
+    exact), the kappa-leaf measurement tree otherwise (exact rational)."""
+    if st.x0 == 0:
+        return Fraction(kappa_of(st)), "kappa"
+    from analytics.offplane import locc_lower_tree
+    res = locc_lower_tree(st, rounds=0)  # the supremum bound does not depend on the rounds
+    sup = res.locc_sup_lower
+    if not isinstance(sup, Fraction):  # a float protocol value: keep it a lower bound
+        sup = Fraction(sup) * (1 - Fraction(1, 10 ** 12))
+    return sup, res.locc_sup_kind
+
+
+def locc_lower(st, rounds: int) -> tuple:
+    """``(value, protocol, rounds or None)``: an explicit finite LOCC protocol's success
+    probability (float, from the branch-tree simulator)."""
+    if st.x0 == 0:
+        from analytics.locc import theorem2_locc_lower
+        lr = theorem2_locc_lower(st, rounds)
+        return float(lr.locc_lower), lr.protocol, int(rounds)
+    from analytics.offplane import locc_lower_tree
+    res = locc_lower_tree(st, rounds=rounds)
+    return float(res.locc_lower), res.locc_lower_protocol, int(rounds)
+
+
+def bracket_columns(k: Fraction, sep_lower, sep_upper, locc_sup, locc_low) -> dict:
+    """The bracket columns (module docstring) from exact kappa ``k``, exact ``sep_lower`` and
+    certified ``sep_upper`` (Fractions or None), exact ``locc_sup`` and float ``locc_low``."""
+    row: dict = {}
+    lu = k if sep_upper is None or k <= sep_upper else sep_upper
+    row["locc_upper"] = float_upper(lu)
+    row["locc_upper_exact"] = _exact(lu)
+    row["locc_upper_kind"] = "kappa" if lu == k else "ppt"
+    gl = None if sep_lower is None else sep_lower - lu
+    row["gap_lower"] = None if gl is None else float_lower(gl)
+    row["gap_lower_exact"] = _exact(gl)
+    gu = None if sep_upper is None or locc_sup is None else sep_upper - locc_sup
+    row["gap_upper"] = None if gu is None else float_upper(gu)
+    row["gap_upper_exact"] = _exact(gu)
+    sw = None if sep_upper is None or sep_lower is None else sep_upper - sep_lower
+    row["sep_width"] = None if sw is None else float_upper(sw)
+    row["locc_width"] = None if locc_low is None else float_upper(lu - Fraction(locc_low))
+    return row
+
+
+__all__ = ["locc_sup_lower", "locc_lower", "bracket_columns"]
