@@ -78,4 +78,51 @@ def plain_ppt_value(amplitudes, pairs=st.PAIRS, solver: str = "CLARABEL",
     return PlainResult(value, status, solver, time.perf_counter() - t0)
 
 
-__all__ = ["PlainResult", "plain_ppt_value"]
+__all__ = ["PlainResult", "plain_ppt_value", "plain_native_value"]
+
+
+# ---- the same plain model on sepgap's model layer (fast enough for tests and benchmarks) ------
+
+def plain_native_value(amplitudes, pairs=st.PAIRS, solver: str = "CLARABEL",
+                       solver_options: dict | None = None) -> PlainResult:
+    """The plain model of :func:`plain_ppt_value` built with :mod:`sdp.model` and solved by
+    :mod:`sdp.engine` (no cvxpy): ``J_k = V_k X_k V_k^T`` with ``V_k`` an orthonormal kernel basis
+    (float data, ``D = I``), every partial transpose a full 32 x 32 block, ``E`` eliminated
+    through completeness. Nothing of the engine's output twirl or change of frame is used."""
+    from .engine import get_engine
+    from .frame import real_amplitude_frame
+    from .model import MatExpr, SDPModel
+    from .relaxation import CompiledRelaxation, RelaxationSpec, excluded_vectors, sparse_kernel_basis
+
+    t0 = time.perf_counter()
+    frame = real_amplitude_frame(np.asarray(amplitudes, dtype=float))
+    model = SDPModel(n_theta=8)
+    rho = np.outer(frame.v_float(), frame.v_float())
+    E = MatExpr(8, sp.csr_matrix((64, 0)), sp.csr_matrix(
+        (np.ones(8), ([i * 9 for i in range(8)], range(8))), shape=(64, 8)), np.zeros(64))
+    f_terms = []
+    for pair in pairs:
+        V = sparse_kernel_basis(list(range(32)), excluded_vectors(frame, pair))
+        X = model.sym_matrix(V.shape[1])
+        model.add_psd(X, ("X", pair), split=False)
+        L = sp.csr_matrix(sp.kron(sp.csr_matrix(V), sp.csr_matrix(V)))
+        J = model.pad(X.linear_image(L, 32))
+        for party in st.PARTIES:
+            model.add_psd(J.permuted(st.partial_transpose_perm(pair, party)), ("PT", pair, party))
+        T = np.zeros((64, 1024))
+        for i8, j8, i, j in st.trace_out_pairs(pair):
+            T[i8 * 8 + j8, i * 32 + j] = 1.0
+        E = model.pad(E) + (-J.linear_image(sp.csr_matrix(T), 8))
+        f_terms.append((J, st.objective_operator(rho, pair).ravel()))
+    E = model.pad(E)
+    model.add_psd(E, ("E", "id"))
+    for party in st.PARTIES:
+        model.add_psd(E.permuted(st.partial_transpose_perm(None, party)), ("E", party))
+    model.objective = sum(model.pad(J).G.T @ c for J, c in f_terms)
+    comp = CompiledRelaxation(("plain",), RelaxationSpec(), model.canonicalize(), {}, {}, model.nvar)
+    opts = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10} if solver == "CLARABEL" \
+        else {"eps_abs": 1e-9, "eps_rel": 1e-9, "max_iters": 100000}
+    opts.update(solver_options or {})
+    raw = get_engine(comp, frame.theta(), solver, opts).solve(frame.theta())
+    value = raw.pobj if np.isfinite(raw.pobj) else None
+    return PlainResult(value, raw.status, solver, time.perf_counter() - t0)
