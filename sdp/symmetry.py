@@ -12,7 +12,10 @@ means new party A is old party B, new B is old C, new C is old A.
 from __future__ import annotations
 
 import copy
+from fractions import Fraction
 from functools import lru_cache
+
+from analytics.claims import ppt_claim
 
 from . import structure as st
 
@@ -100,6 +103,10 @@ def permute_certificate(cert: dict, perm: str) -> dict:
                       for k, per in dual["Z"].items()}
     c["dual"]["t"] = {new_pair(k, perm): t for k, t in dual["t"].items()}
     c.setdefault("provenance", {})["relabelled_from"] = {"state": s, "permutation": perm}
+    # the claim names the pairs and weights, which were renamed (analytics.claims decides the text)
+    rel = c["relaxation"]
+    c["claim"] = ppt_claim(rel["pairs"], [Fraction(w) for w in rel["weights"]],
+                           Fraction(c["bound"]["exact"]), rel["objective"]).exact()
     return c
 
 
