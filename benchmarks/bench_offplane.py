@@ -71,6 +71,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-reference", action="store_true")
     ap.add_argument("--json", metavar="FILE", help="write every per-state number to FILE")
+    ap.add_argument("--jobs", type=int, default=2,
+                    help="processes for the reference solves (after the timed engine runs)")
     args = ap.parse_args(argv)
     states = random_states(args.states, args.near, args.seed)
     rows = []
@@ -91,8 +93,11 @@ def main(argv=None) -> int:
               f"certified={row['certified']} via {'+'.join(row['solvers'])}", flush=True)
     ref_err = []
     if not args.no_reference:
-        for row, st in zip(rows, states):
-            ref = plain_native_value(st.amplitudes())
+        import concurrent.futures as cf
+        import multiprocessing as mp
+        with cf.ProcessPoolExecutor(args.jobs, mp_context=mp.get_context("spawn")) as ex:
+            refs = list(ex.map(plain_native_value, [st.amplitudes() for st in states]))
+        for row, st, ref in zip(rows, states, refs):
             row["reference"] = ref.value
             row["reference_status"] = f"{ref.solver} {ref.status}"
             if ref.value is not None and row["certified"] is not None:

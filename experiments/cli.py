@@ -21,7 +21,7 @@ import sys  # noqa: E402
 
 from analytics.errors import SepgapError  # noqa: E402
 
-SUBCOMMANDS = ("bound", "verify", "fig1", "sweep", "locc")
+SUBCOMMANDS = ("bound", "verify", "fig1", "sweep", "robustness", "locc")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -113,6 +113,8 @@ _RUN_FLAGS = (("--out", "out"), ("--workers", "workers"), ("--solver", "solver")
               ("--locc-rounds", "locc_rounds"), ("--scheduler", "scheduler"))
 _FAMILY_FLAGS = {
     "fig1": (("--points", "points"), ("--smin", "smin"), ("--smax", "smax")),
+    "robustness": (("--s", "s"), ("--x0min", "x0min"), ("--x0max", "x0max"), ("--points", "points"),
+                   ("--smin", "smin"), ("--smax", "smax"), ("--s-points", "s_points")),
     "psi": (("--smin", "smin"), ("--smax", "smax"), ("--points", "points")),
     "simplex": (("--steps", "steps"),),
     "vacuum": (("--x0min", "x0min"), ("--x0max", "x0max"), ("--points", "points")),

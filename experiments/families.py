@@ -28,6 +28,7 @@ snake (boustrophedon) order.
 from __future__ import annotations
 
 import hashlib
+import math
 import json
 import numbers
 from dataclasses import dataclass, field
@@ -119,6 +120,8 @@ class Family:
             return f"x = ({', '.join(comps[1:])})"
         if self.name == "vacuum":
             return f"x0 = {comps[0]}"
+        if self.name == "robustness":
+            return f"s = {params.get('s')}, x0 = {comps[0]}"
         if params:
             return ", ".join(f"{k} = {v}" for k, v in params.items())
         return f"(x0, xA, xB, xC) = ({', '.join(comps)})"
@@ -278,6 +281,54 @@ def vacuum_family(x0min=0, x0max=1, points: int = 11) -> Family:
         pts.append(Point(i, ids[i], WClassState.from_components(x0, w, w, w)))
     cfg = {"family": "vacuum", "x0min": frac_str(lo), "x0max": frac_str(hi), "points": n}
     return Family("vacuum", pts, cfg, (), "line", "x0")
+
+
+def log_grid(lo: Fraction, hi: Fraction, n: int) -> list:
+    """``n`` exact values from ``lo`` to ``hi`` (0 < lo < hi), equally spaced in log10, each
+    rounded to 3 significant digits as an exact decimal (both ends exact)."""
+    if n == 1:
+        return [lo]
+    a, b = math.log10(lo), math.log10(hi)
+    out = [lo]
+    for i in range(1, n - 1):
+        v = Fraction(f"{10 ** (a + i * (b - a) / (n - 1)):.2e}")
+        if out[-1] < v < hi:
+            out.append(v)
+    return out + [hi]
+
+
+#: ``sepgap robustness`` defaults: psi_{1/2} mixed with vacuum, x0 from 1e-4 to 1/10.
+ROBUSTNESS_DEFAULTS = {"s": Fraction(1, 2), "x0min": Fraction(1, 10 ** 4), "x0max": Fraction(1, 10),
+                       "points": 25, "smin": Fraction(1, 3), "smax": Fraction(9, 10), "s_points": 13}
+
+
+def robustness_family(s=ROBUSTNESS_DEFAULTS["s"], x0min=ROBUSTNESS_DEFAULTS["x0min"],
+                      x0max=ROBUSTNESS_DEFAULTS["x0max"], points: int = ROBUSTNESS_DEFAULTS["points"],
+                      s_values=None) -> Family:
+    """``sqrt(x0)|000> + sqrt(1 - x0) psi_s`` (psi_s: the paper's family), x0 log-spaced from
+    ``x0min`` to ``x0max`` (exact 3-digit decimals); with ``s_values`` the whole (s, x0) grid
+    (``--grid``), listed s by s."""
+    lo = _in_unit(as_fraction(x0min, "--x0min"), "--x0min")
+    hi = _in_unit(as_fraction(x0max, "--x0max"), "--x0max")
+    if not 0 < lo < hi:
+        raise FamilyError(f"need 0 < --x0min < --x0max (log axis), got {frac_str(lo)} and {frac_str(hi)}")
+    n = _check_points(points, minimum=2)
+    svals = [as_fraction(s, "--s")] if s_values is None else [as_fraction(v, "--s") for v in s_values]
+    for v in svals:
+        if not Fraction(1, 3) <= v < 1:
+            raise FamilyError(f"--s = {frac_str(v)} is outside [1/3, 1)")
+    check_sweep_size(n * len(svals), "this robustness sweep")
+    x0s = log_grid(lo, hi, n)
+    comps = [(sv, x0) for sv in svals for x0 in x0s]
+    ids = _ids("robustness", len(comps))
+    pts = []
+    for i, (sv, x0) in enumerate(comps):
+        p = psi_s(sv)
+        pts.append(Point(i, ids[i], WClassState.from_components(x0, *(v * (1 - x0) for v in p.x)),
+                         {"s": sv}))
+    cfg = {"family": "robustness", "s": [frac_str(v) for v in svals], "x0min": frac_str(lo),
+           "x0max": frac_str(hi), "points": n}
+    return Family("robustness", pts, cfg, ("s",), "robustness", "x0")
 
 
 def grid_family(steps: int = 4, x0_values=None, sorted_only: bool = False) -> Family:
@@ -440,6 +491,7 @@ def as_family(obj, params=None, name: str = "custom") -> Family:
 #: Built-in family constructors by CLI name.
 FAMILIES: dict[str, Callable[..., Family]] = {
     "psi": psi_family, "simplex": simplex_family, "vacuum": vacuum_family, "grid": grid_family,
+    "robustness": robustness_family,
     "tetra": tetra_family,
 }
 

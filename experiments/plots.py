@@ -559,6 +559,114 @@ def _plot_scatter(rows, stem) -> dict:
     return save_figure(fig, stem)
 
 
+# ---- robustness: psi_s mixed with vacuum ---------------------------------------------------------
+
+def plot_robustness(rows: list, stem, summary: dict | None = None, s_main=None, **_ignored) -> dict:
+    """Both bounds on SEP - LOCC (``gap_lower``, certified; ``gap_upper``) against x0 on a log
+    axis for one s (top), and the SEP and LOCC brackets (bottom); with several s also
+    ``<stem>-grid.png/pdf``: the (s, x0) plane, the certified gap lower bound per computed cell
+    and its zero line along cell edges (nothing interpolated)."""
+    with style.rc():
+        svals = sorted({r["s_exact"] for r in rows}, key=Fraction)
+        main_s = str(s_main) if s_main is not None and str(s_main) in svals else svals[0]
+        line = [r for r in rows if r["s_exact"] == main_s]
+        out = _plot_robustness_line(line, stem, main_s)
+        if len(svals) > 1:
+            grid = _plot_robustness_grid(rows, stem.with_name(stem.name + "-grid"), svals)
+            out.update({f"grid_{k}": v for k, v in grid.items()})
+        return out
+
+
+def _plot_robustness_line(rows, stem, s_text) -> dict:
+    rows = sorted(rows, key=lambda r: Fraction(r["x0_exact"]))
+    x = _arr(rows, "x0")
+    gl, gu = _arr(rows, "gap_lower"), _arr(rows, "gap_upper")
+    c = style.COLORS
+    fig = style.new_figure(style.COLUMN_WIDTH, aspect=1.35)
+    ax, bx = fig.subplots(2, 1, sharex=True)
+    ok = np.isfinite(gl) & np.isfinite(gu)
+    ax.fill_between(x, gl, gu, where=ok, color=c["gap"], alpha=0.3, linewidth=0)
+    ax.plot(x, gu, color=c["sep_upper"], ls="--", marker=".",
+            label="upper bound: certified PPT $-$ LOCC$_{\\sup}$ lower bound")
+    ax.plot(x, gl, color=c["sep_lower"], marker=".",
+            label="certified lower bound: SEP instrument $-\\min(\\kappa$, PPT)")
+    ax.axhline(0, color="black", lw=0.6)
+    pos = [i for i, v in enumerate(gl) if np.isfinite(v) and v > 0]
+    if pos and pos[-1] + 1 < len(rows):
+        i = pos[-1]
+        ax.axvspan(x[i], x[i + 1], color="grey", alpha=0.25, lw=0,
+                   label=f"certified gap ends: $x_0 \\in$ [{x[i]:.3g}, {x[i + 1]:.3g}]")
+    ax.set_ylabel("SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$")
+    ax.set_title(f"$\\sqrt{{x_0}}|000\\rangle + \\sqrt{{1-x_0}}\\,\\psi_{{{style.frac_tex(s_text)}}}$")
+    for key, col, lab in (("sep", c["sep_lower"], "SEP"), ("locc", c["kappa"], "LOCC")):
+        lo, up = _arr(rows, f"{key}_lower"), _arr(rows, f"{key}_upper")
+        if not np.isfinite(up).any():
+            continue
+        band = np.isfinite(lo) & np.isfinite(up)
+        bx.fill_between(x, lo, up, where=band, color=col, alpha=0.35, linewidth=0,
+                        label=f"{lab} lies in this band")
+        bx.plot(x, lo, color=col, lw=0.8)
+        bx.plot(x, up, color=col, lw=0.8, ls="--")
+    bx.plot(x, _arr(rows, "kappa"), color=c["kappa"], lw=0.8, ls=":", label="$\\kappa$")
+    bx.set_xscale("log")
+    bx.set_xlabel("$x_0$ (weight of $|000\\rangle$)")
+    bx.set_ylabel("probability")
+    handles = []
+    for a in (ax, bx):
+        h, lab = a.get_legend_handles_labels()
+        handles += [(hh, ll) for hh, ll in zip(h, lab) if ll and not ll.startswith("_")]
+    fig.legend(*zip(*handles), loc="outside lower left", ncol=1)
+    return save_figure(fig, stem)
+
+
+def _plot_robustness_grid(rows, stem, svals) -> dict:
+    x0s = sorted({r["x0_exact"] for r in rows}, key=Fraction)
+    V = np.full((len(x0s), len(svals)), np.nan)
+    for r in rows:
+        if r.get("gap_lower") is not None:
+            V[x0s.index(r["x0_exact"]), svals.index(r["s_exact"])] = r["gap_lower"]
+    fig = style.new_figure(style.COLUMN_WIDTH, aspect=0.95)
+    ax = fig.add_subplot()
+    # cell edges: midpoints (s linear, x0 logarithmic), so each computed point is one flat cell
+    sv = np.array([float(Fraction(v)) for v in svals])
+    lx = np.log10([float(Fraction(v)) for v in x0s])
+
+    def edges(c):
+        mid = (c[1:] + c[:-1]) / 2
+        first = c[0] - (mid[0] - c[0]) if len(c) > 1 else c[0] - 0.5
+        last = c[-1] + (c[-1] - mid[-1]) if len(c) > 1 else c[-1] + 0.5
+        return np.concatenate([[first], mid, [last]])
+    se, xe = edges(sv), 10 ** edges(lx)
+    vmax = max(1e-9, float(np.nanmax(np.abs(V)))) if np.isfinite(V).any() else 1.0
+    import matplotlib.colors as mcolors
+    norm = mcolors.TwoSlopeNorm(vmin=-vmax, vcenter=0.0, vmax=vmax)
+    masked = np.ma.masked_invalid(V)
+    im = ax.pcolormesh(se, xe, masked, cmap=style.DIVERGING, norm=norm, shading="flat")
+    miss = ~np.isfinite(V)
+    if miss.any():
+        ax.pcolormesh(se, xe, np.ma.masked_where(~miss, np.ones_like(V)), cmap=None,
+                      shading="flat", facecolor=style.MISSING, hatch="///", alpha=0)
+    # zero line along the edges between a positive and a non-positive cell
+    lw = 1.4
+    for i in range(len(x0s)):
+        for j in range(len(svals)):
+            if not np.isfinite(V[i, j]):
+                continue
+            if i + 1 < len(x0s) and np.isfinite(V[i + 1, j]) and (V[i, j] > 0) != (V[i + 1, j] > 0):
+                ax.plot([se[j], se[j + 1]], [xe[i + 1], xe[i + 1]], color=style.COLORS["contour"], lw=lw)
+            if j + 1 < len(svals) and np.isfinite(V[i, j + 1]) and (V[i, j] > 0) != (V[i, j + 1] > 0):
+                ax.plot([se[j + 1], se[j + 1]], [xe[i], xe[i + 1]], color=style.COLORS["contour"], lw=lw)
+    ax.plot([], [], color=style.COLORS["contour"], lw=lw, label="gap_lower = 0 (cell edges)")
+    ax.set_yscale("log")
+    ax.set_xlabel("$s$")
+    ax.set_ylabel("$x_0$")
+    ax.set_title("certified lower bound on SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$")
+    cb = fig.colorbar(im, ax=ax, shrink=0.9)
+    cb.set_label("gap_lower (red: certified SEP $>$ LOCC)")
+    style.legend_below(ax)
+    return save_figure(fig, stem)
+
+
 def plot_family(family: Family, rows: list, stem, summary: dict | None = None,
                 locc_rounds=None) -> dict:
     """The figure that fits ``family.plot``."""
@@ -566,6 +674,9 @@ def plot_family(family: Family, rows: list, stem, summary: dict | None = None,
         return plot_fig1(rows, stem, summary=summary, locc_rounds=locc_rounds)
     if family.plot == "ternary":
         return plot_ternary(rows, stem, summary=summary, steps=family.config.get("steps"))
+    if family.plot == "robustness":
+        main = family.config.get("main_s")
+        return plot_robustness(rows, Path(stem), summary=summary, s_main=main)
     if family.plot == "tetra":
         return plot_tetra(rows, stem, summary=summary, steps=family.config.get("steps"))
     if family.plot == "line":
@@ -578,5 +689,5 @@ def plot_family(family: Family, rows: list, stem, summary: dict | None = None,
     return plot_scatter(rows, stem, summary=summary)
 
 
-__all__ = ["plot_fig1", "plot_ternary", "plot_tetra", "plot_line", "plot_scatter",
+__all__ = ["plot_robustness", "plot_fig1", "plot_ternary", "plot_tetra", "plot_line", "plot_scatter",
            "plot_family", "save_figure", "tetra_slices", "TETRA_QUANTITIES"]

@@ -193,7 +193,8 @@ def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dic
     s: dict = {"points": n, "certified": n - len(uncert),
                "uncertified": [r["id"] for r in uncert]}
     parts = []
-    gaps = [(Fraction(r["gap_certified_exact"]), r) for r in rows if r.get("gap_certified_exact")]
+    # gap_lower = sep_lower - min(kappa, certified PPT) (equal to gap_certified on the plane)
+    gaps = [(Fraction(r["gap_lower_exact"]), r) for r in rows if r.get("gap_lower_exact")]
     if gaps:
         gmax = max(g for g, _ in gaps)
         at = [r for g, r in gaps if g == gmax]
@@ -202,11 +203,12 @@ def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dic
                                   "where": [family.location(r) for r in at]}
         if gmax > 0:
             parts.append(f"max certified SEP-LOCC gap {_ceil_str(gmax, 6, up=False)}"
-                         + ("" if Fraction(float(gmax)) == gmax else f" (= {frac_str(gmax)})")
+                         + ("" if Fraction(float(gmax)) == gmax or len(frac_str(gmax)) > 24
+                            else f" (= {frac_str(gmax)})")
                          + f" at {_where(family, at)}")
         else:
-            parts.append(f"no certified SEP-LOCC gap (the explicit SEP instrument equals kappa "
-                         f"at all {len(gaps)} points where one applies)")
+            parts.append(f"no certified SEP-LOCC gap (the explicit SEP instrument does not exceed "
+                         f"min(kappa, PPT) at any of the {len(gaps)} points)")
     else:
         s["max_gap_certified"] = None
         parts.append("no certified SEP lower bound (no explicit instrument applies)")

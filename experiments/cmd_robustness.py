@@ -1,0 +1,94 @@
+"""``sepgap robustness``: how robust is the paper's 12.5% SEP-LOCC gap to a vacuum admixture?
+
+States ``sqrt(x0)|000> + sqrt(1 - x0) psi_s`` (default s = 1/2), x0 log-spaced; for each, the full
+brackets (experiments/brackets.py): SEP in [sep_lower, sep_upper] (measurement-tree instrument,
+certified PPT bound), LOCC in [locc_lower, locc_upper], and SEP_opt - LOCC_sup in
+[gap_lower, gap_upper]. ``--grid`` sweeps s too and adds the (s, x0) heat map of gap_lower.
+Writes ``robustness.csv/json/png/pdf`` (and ``robustness-grid.png/pdf``), certificates and the
+resume file like ``fig1``; prints the summary, where the certified gap ends, and the fit
+``sep_lower ~ 1 - c sqrt(x0)`` near the plane.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from .cli_args import integer_arg
+from .cmd_sweep import _command, add_run_options, report, run_options
+from .families import ROBUSTNESS_DEFAULTS, frac_str, linspace_exact, as_fraction, robustness_family
+from .sweep import run_sweep
+
+
+def gap_end(rows) -> str:
+    """Where the certified gap (gap_lower > 0) ends along x0, for one s."""
+    rows = sorted(rows, key=lambda r: Fraction(r["x0_exact"]))
+    pos = [i for i, r in enumerate(rows) if r.get("gap_lower") is not None and r["gap_lower"] > 0]
+    if not pos:
+        return "no certified gap at any x0 of the grid"
+    i = pos[-1]
+    if i + 1 == len(rows):
+        return f"certified gap at every x0 of the grid (up to {rows[i]['x0_exact']})"
+    return (f"the certified gap ends between x0 = {rows[i]['x0_exact']} "
+            f"(gap >= {rows[i]['gap_lower']:.4f}) and x0 = {rows[i + 1]['x0_exact']}")
+
+
+def sqrt_fit(rows, limit: float) -> str:
+    """``c`` in ``sep_lower ~ limit - c sqrt(x0)`` from the points with x0 <= 1e-3 (least squares
+    through the origin; floats, a description, not a bound)."""
+    pts = [(math.sqrt(r["x0"]), limit - r["sep_lower"]) for r in rows
+           if r.get("sep_lower") is not None and 0 < r["x0"] <= 1e-3]
+    if len(pts) < 2:
+        return ""
+    c = sum(a * b for a, b in pts) / sum(a * a for a, _ in pts)
+    c_up = [(limit - r["sep_upper"]) / math.sqrt(r["x0"]) for r in rows
+            if r.get("sep_upper") is not None and 0 < r["x0"] <= 1e-3]
+    tail = (f"; certified upper bound: {min(c_up):.3f} <= (limit - sep_upper)/sqrt(x0) <= "
+            f"{max(c_up):.3f}" if c_up else "")
+    return f"near the plane sep_lower ~ {limit:g} - {c:.3f} sqrt(x0) (fit, x0 <= 1e-3){tail}"
+
+
+def run(args) -> int:
+    s_values = None
+    if args.grid:
+        lo, hi = as_fraction(args.smin, "--smin"), as_fraction(args.smax, "--smax")
+        s_values = linspace_exact(lo, hi, args.s_points, ("--smin", "--smax", "--s-points"))
+        main = as_fraction(args.s, "--s")
+        if main not in s_values:
+            s_values = sorted(set(s_values) | {main})
+    family = robustness_family(args.s, args.x0min, args.x0max, args.points, s_values)
+    family.config["main_s"] = frac_str(as_fraction(args.s, "--s"))
+    out = args.out
+    result = run_sweep(family, out, name="robustness", command=_command(args, ["robustness"]),
+                       **run_options(args))
+    status = report(result, args.strict)
+    main_s = family.config["main_s"]
+    line = [r for r in result.rows if r["s_exact"] == main_s]
+    print(f"s = {main_s}: {gap_end(line)}")
+    plane = Fraction(main_s)
+    limit = 1.0 if plane <= Fraction(1, 2) else float(2 * (1 - plane))
+    fit = sqrt_fit(line, limit)
+    if fit:
+        print(f"s = {main_s}: {fit}")
+    return status
+
+
+def register(subparsers) -> None:
+    d = ROBUSTNESS_DEFAULTS
+    p = subparsers.add_parser(
+        "robustness", help="the SEP-LOCC gap of psi_s mixed with vacuum (brackets against x0)",
+        description="Brackets on SEP, LOCC and SEP - LOCC for sqrt(x0)|000> + sqrt(1 - x0) psi_s, "
+                    "x0 log-spaced; --grid adds the (s, x0) plane. Numbers are read exactly.")
+    p.add_argument("--s", default=frac_str(d["s"]), metavar="S", help="s of psi_s (default 1/2)")
+    p.add_argument("--x0min", default="1e-4", metavar="X", help="smallest x0 (default 1e-4)")
+    p.add_argument("--x0max", default=frac_str(d["x0max"]), metavar="X",
+                   help="largest x0 (default 1/10)")
+    p.add_argument("--points", type=integer_arg, default=d["points"], metavar="N",
+                   help=f"x0 values, log-spaced (default {d['points']})")
+    p.add_argument("--grid", action="store_true",
+                   help="also sweep s (--smin, --smax, --s-points) and draw the (s, x0) heat map")
+    p.add_argument("--smin", default=frac_str(d["smin"]), metavar="S", help="grid: smallest s (1/3)")
+    p.add_argument("--smax", default=frac_str(d["smax"]), metavar="S", help="grid: largest s (9/10)")
+    p.add_argument("--s-points", type=integer_arg, default=d["s_points"], metavar="N",
+                   help=f"grid: number of s values (default {d['s_points']})")
+    add_run_options(p, "results/robustness")
+    p.set_defaults(func=run)
