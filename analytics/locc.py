@@ -581,12 +581,21 @@ def projective_vidal_protocol(state, grid: int = 61) -> LOCCResult:
 
 
 def locc_lower_bound(state, rounds: int = DEFAULT_ROUNDS) -> LOCCResult:
-    """The best implemented protocol: Theorem 2 for :math:`x_0 = 0`, projective+Vidal otherwise."""
+    """The best implemented protocol: Theorem 2 for :math:`x_0 = 0`; otherwise the measurement
+    tree of :func:`analytics.offplane.locc_lower_tree` (local measurements onto the plane, then
+    the Theorem 2 protocol), which is never below projective+Vidal (it takes the better one)."""
     st = as_state(state)
     if st.x0 == 0:
         return theorem2_protocol(st, rounds)
-    _check_rounds(rounds)
-    return projective_vidal_protocol(st)
+    rounds = _check_rounds(rounds)
+    from .offplane import locc_lower_tree  # here: offplane builds on this module
+    t = locc_lower_tree(st, rounds=rounds)
+    if t.locc_lower_protocol == "projective+vidal":
+        return projective_vidal_protocol(st)
+    pp = t.locc_lower_pairs
+    return LOCCResult(t.locc_lower_protocol, st, float(t.locc_lower), kappa(st), rounds,
+                      float(pp["AB"]), float(pp["AC"]), float(pp["BC"]), measurements=t.depth,
+                      notes=(t.description, "lower bound only: kappa is an upper bound for x0 > 0"))
 
 
 __all__ = [

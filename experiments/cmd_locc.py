@@ -51,9 +51,13 @@ def format_result(res) -> str:
                f"P_FL = {float(res.fl_success):.12g}" if res.fl_success is not None
                else "no |W> branch")
         lines.append(f"protocol     Theorem 2 protocol ({res.notes[0]}); {how}")
-    else:
+    elif res.protocol == "projective+vidal":
         lines.append("protocol     projective measurement + Vidal (x0 > 0; a lower bound, "
                      "not known to be optimal; --rounds does not apply)")
+    else:
+        lines.append(f"protocol     measurement tree ({res.protocol}): local measurements that move "
+                     f"the state onto the plane, then the Theorem 2 protocol with {res.rounds} "
+                     "Fortescue-Lo rounds (x0 > 0; a lower bound, not known to be optimal)")
     lines += [
         f"locc_lower   {_fmt(res.locc_lower)}",
         f"             p_AB = {float(res.p_AB):.12g}, p_AC = {float(res.p_AC):.12g}, "

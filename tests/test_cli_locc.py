@@ -48,10 +48,13 @@ def test_two_qubit_state_is_exact(capsys):
 def test_x0_positive_reports_lower_bound_with_label(capsys):
     code, out, _ = run(capsys, "0.3", "0.3", "0.3")
     assert code == 0
-    assert "projective measurement + Vidal" in out and "not known to be optimal" in out
+    assert "measurement tree (tree+theorem2)" in out and "not known to be optimal" in out
     code, out, _ = run(capsys, "1/4", "1/4", "1/4", "--x0", "1/4", "--json")
     d = json.loads(out)
-    assert d["protocol"] == "projective+vidal" and d["locc_lower"] <= d["kappa"]
+    assert d["protocol"] == "tree+theorem2" and d["locc_lower"] <= d["kappa"]
+    # better than the old projective-measurement-plus-Vidal protocol (0.4708 at x0 = 1/10, 3/10 x3)
+    code, out, _ = run(capsys, "3/10", "3/10", "3/10", "--x0", "1/10", "--json")
+    assert json.loads(out)["locc_lower"] > 0.588
 
 
 @pytest.mark.parametrize("argv, needle", [

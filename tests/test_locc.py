@@ -265,8 +265,9 @@ def test_x0_positive_protocol_never_exceeds_kappa(w):
     t = sum(w)
     st = WClassState.from_components(*(v / t for v in w))
     res = locc_lower_bound(st)
-    assert res.protocol == "projective+vidal"
+    assert res.protocol in ("tree+theorem2", "projective+vidal")
     assert 0 <= res.locc_lower <= float(kappa(st)) + 1e-12
+    assert res.locc_lower >= projective_vidal_protocol(st).locc_lower - 1e-12
 
 
 def test_x0_positive_two_qubit_is_vidal_optimum():
