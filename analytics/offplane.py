@@ -48,7 +48,7 @@ from .errors import SepgapError
 from .instruments import sep_lower_bound
 from .locc import (DEFAULT_ROUNDS, _check_rounds, _theorem2_policy, fortescue_lo,
                    projective_vidal_protocol, theorem2_protocol)
-from .measurements import KrausOutcome, LocalMeasurement, is_w_state, simulate
+from .measurements import InvalidMeasurementError, KrausOutcome, LocalMeasurement, is_w_state, simulate
 from .monotones import kappa
 from .states import PAIRS, PARTIES, WClassState, as_state
 from .tree_certificates import (ARITHMETIC, TreeEvaluation, TreeLeaf, TreeNode, TreeOutcome,
@@ -505,9 +505,15 @@ def locc_lower_tree(state, rounds: int = DEFAULT_ROUNDS, depth: int | None = Non
             sup = sum(pairs.values(), Fraction(0))
             if sup > best_sup:
                 best_tree, best_sup, best_sup_pairs = tree, sup, pairs
-    # the finite protocol on the same tree, simulated
-    pairs = _tree_protocol(best_tree, st, rounds)
-    tree_val = math.fsum(pairs.values())
+    # the finite protocol on the same tree, simulated (floats: a component below float range,
+    # e.g. 1e-311, makes sqrt(x0/x_k) overflow; then only projective+Vidal is simulated)
+    try:
+        pairs = _tree_protocol(best_tree, st, rounds)
+        tree_val = math.fsum(pairs.values())
+        if not math.isfinite(tree_val):
+            raise OverflowError
+    except (InvalidMeasurementError, OffPlaneError, OverflowError, ValueError, ZeroDivisionError):
+        pairs, tree_val = {p: 0.0 for p in PAIRS}, -1.0
     pv = projective_vidal_protocol(st0)
     if pv.locc_lower > tree_val:
         lower, proto, lpairs = float(pv.locc_lower), "projective+vidal", dict(pv.pairs)
