@@ -201,9 +201,7 @@ def sep_lower_certificate(state) -> dict:
     value = Fraction(lb.value)
     claim = lower_claim(_targeted(lb.p_pairs), value).exact()
     if lb.kind == "tree":  # x0 > 0: a measurement tree (analytics.tree_certificates)
-        cert = lb.instrument.certificate()
-        cert["claim"] = claim
-        return cert
+        return lb.instrument.certificate()
     return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound",
             "claim": claim,
             "state": state_to_json(st), "instrument": _instrument_to_json(lb.instrument),

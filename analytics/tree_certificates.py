@@ -72,6 +72,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from .certificates import float_lower, frac_str as _frac_str, parse_frac as _parse_frac
+from .certificates import _targeted
+from .certificates import require as _req, state_from_json as _state_from_json
+from .claims import lower_claim
+from .certificates import state_to_json as _state_to_json
 from .checks import check_instrument
 from .errors import SepgapError
 from .instruments import (Instrument, ProductKraus, eq7_instrument, large_component_instrument,
@@ -325,34 +330,6 @@ def flatten_tree(tree, state: WClassState) -> Instrument:
 
 # ---- JSON ----------------------------------------------------------------------------------------
 
-def _frac_str(q) -> str:
-    q = Fraction(q)
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
-
-
-def _parse_frac(text, what: str) -> Fraction:
-    if isinstance(text, bool) or not isinstance(text, (str, int)):
-        raise TreeCertificateError(f"{what}: expected an exact rational as a string, got {text!r}")
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise TreeCertificateError(f"{what}: not an exact rational: {text!r}") from None
-
-
-def _req(d, key: str, where: str):
-    if not isinstance(d, dict):
-        raise TreeCertificateError(f"{where}: expected an object")
-    if key not in d:
-        raise TreeCertificateError(f"missing field {where}.{key}")
-    return d[key]
-
-
-def float_lower(q: Fraction) -> float:
-    """The largest float <= q (outward rounding of a lower bound)."""
-    f = float(q)
-    return f if Fraction(f) <= q else math.nextafter(f, -math.inf)
-
-
 def tree_to_json(tree, ev: TreeEvaluation, path: tuple = ()) -> dict:
     """JSON of ``tree`` with the redundant exact probabilities/values from ``ev``."""
     if isinstance(tree, TreeLeaf):
@@ -420,29 +397,12 @@ def _check_claims(tree, claims: dict, ev: TreeEvaluation, path: tuple = ()) -> N
         _check_claims(o.child, cl["child"], ev, path + (i,))
 
 
-def _state_to_json(st: WClassState) -> dict:
-    ex = st.exact()
-    return {"type": "w_class", "x0": _frac_str(ex.x0), "xA": _frac_str(ex.xA),
-            "xB": _frac_str(ex.xB), "xC": _frac_str(ex.xC)}
-
-
-def _state_from_json(d) -> WClassState:
-    if _req(d, "type", "state") != "w_class":
-        raise TreeCertificateError(f"state.type {d.get('type')!r} is not 'w_class'")
-    vals = [_parse_frac(_req(d, k, "state"), f"state.{k}") for k in ("x0", "xA", "xB", "xC")]
-    return WClassState.from_components(*vals)
-
-
-CLAIM = ("optimal SEP success probability >= bound.exact: an explicit separable instrument, a tree "
-         "of exact local measurements ending in checked plane instruments (composition lemma, "
-         "docs/offplane.md), verified in exact rational arithmetic")
-
-
 def tree_certificate(state: WClassState, tree, ev: TreeEvaluation | None = None) -> dict:
     """The ``sep_lower_bound`` certificate of ``tree`` on ``state`` (evaluated exactly here)."""
     st = state.exact()
     ev = evaluate_tree(tree, st) if ev is None else ev
-    return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound", "claim": CLAIM,
+    return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound",
+            "claim": lower_claim(_targeted(ev.p_pairs), ev.total).exact(),
             "state": _state_to_json(st),
             "instrument": {"kind": "tree", "root": tree_to_json(tree, ev)},
             "bound": {"exact": _frac_str(ev.total), "float_lower": float_lower(ev.total)},
