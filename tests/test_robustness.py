@@ -81,3 +81,22 @@ def test_bad_input_one_line(tmp_path, capsys, argv, msg):
     rc = main(argv + ["--out", str(tmp_path / "x")])
     err = capsys.readouterr().err
     assert rc == 2 and msg in err and len(err.strip().splitlines()) == 1
+
+
+def test_tree_certificate_from_the_cli_verifies_and_tampering_is_caught(tmp_path, capsys):
+    f = tmp_path / "gap.json"
+    assert main(["bound", "3/10", "3/10", "3/10", "--x0", "1/10", "--no-sdp",
+                 "--save-lower-cert", str(f)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "valid:" in out and "SEP - LOCC_sup >=" in out
+    cert = json.loads(f.read_text())
+    lower = cert["sep_lower"]
+    assert lower["instrument"]["kind"] == "tree" and lower["arithmetic"] == "exact-rational"
+    assert F(lower["bound"]["exact"]) > F(618, 1000)  # beats the two-step exploration's 0.618
+    root = lower["instrument"]["root"]
+    root["outcomes"][0]["c"] = str(F(root["outcomes"][0]["c"]) + F(1, 10 ** 6))
+    f.write_text(json.dumps(cert))
+    assert main(["verify", str(f)]) == 1
+    assert "invalid" in capsys.readouterr().err
