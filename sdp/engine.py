@@ -113,9 +113,18 @@ class ClarabelEngine:
         can = self.comp.canonical
         n = can.A.shape[1]
         t0 = time.perf_counter()
-        solver = self._clarabel.DefaultSolver(sp.csc_matrix((n, n)), can.c, self.A,
-                                              can.b(theta)[self.perm], self.cones, self.settings)
-        sol = solver.solve()
+        try:
+            solver = self._clarabel.DefaultSolver(sp.csc_matrix((n, n)), can.c, self.A,
+                                                  can.b(theta)[self.perm], self.cones, self.settings)
+            sol = solver.solve()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic (pyo3 PanicException) is a BaseException
+            # seen: "SVD error" inside the PSD cone on a hard instance; report, never crash
+            nan = np.full(can.A.shape[0], np.nan)
+            return RawSolution("failed", f"panic: {exc}", np.full(n, np.nan), nan, nan,
+                               float("nan"), float("nan"), 0, time.perf_counter() - t0,
+                               "CLARABEL", self.version)
         dt = time.perf_counter() - t0
         raw = str(sol.status)
         y = np.asarray(sol.z)[self.inv]
@@ -125,8 +134,6 @@ class ClarabelEngine:
                            int(sol.iterations), dt, "CLARABEL", self.version)
 
 
-#: Solver instances kept (oldest dropped first).
-ENGINE_CACHE_SIZE = 16
 _ENGINES: dict = {}
 
 

@@ -114,3 +114,24 @@ def test_cli_no_certify_is_never_a_bound(capsys):
     data = json.loads(capsys.readouterr().out)
     assert rc == 0 and data["sep_upper_kind"] == "certified"
     assert abs(data["sep_upper"] - 0.7478975) <= 1e-6
+
+
+def test_a_solver_panic_is_a_failed_solve_and_the_fallback_takes_over(monkeypatch):
+    """Clarabel can panic in Rust ("SVD error", a pyo3 PanicException, a BaseException): the
+    solve is reported as failed, never raised, and the path falls back to SCS."""
+    import clarabel
+
+    from sdp.engine import reset_solvers
+
+    class Panic(BaseException):
+        pass
+
+    def panic(*args, **kwargs):
+        raise Panic("SVD error: SVD(1)")
+    monkeypatch.setattr(clarabel, "DefaultSolver", panic)
+    reset_solvers()
+    res = ppt_upper_bound(psi_s(F(3, 5)), certify=True)
+    assert res.attempts[0]["solver"] == "CLARABEL" and res.attempts[0]["status"] == "failed"
+    assert res.solver == "SCS" and res.kind == "certified"
+    assert abs(float(res.certified) - 0.8) <= 1e-6
+    reset_solvers()
