@@ -134,6 +134,8 @@ class ClarabelEngine:
                            int(sol.iterations), dt, "CLARABEL", self.version)
 
 
+#: Solver instances kept (oldest dropped first).
+ENGINE_CACHE_SIZE = 16
 _ENGINES: dict = {}
 
 
