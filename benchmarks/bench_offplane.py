@@ -71,6 +71,9 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-reference", action="store_true")
     ap.add_argument("--json", metavar="FILE", help="write every per-state number to FILE")
+    ap.add_argument("--time-reference", type=int, default=0, metavar="K",
+                    help="also time the plain model serially on the first K states (the baseline "
+                         "of the speed ratio, in this run)")
     ap.add_argument("--jobs", type=int, default=2,
                     help="processes for the reference solves (after the timed engine runs)")
     args = ap.parse_args(argv)
@@ -105,6 +108,16 @@ def main(argv=None) -> int:
                 ref_err.append((row["certified"] - ref.value, row))
             print(f"[{row['i']:3d}] reference {ref.value} ({row['reference_status']}) "
                   f"diff {row.get('certified_minus_reference')}", flush=True)
+    if args.time_reference:
+        base = []
+        for st in states[:args.time_reference]:
+            t0 = time.perf_counter()
+            plain_native_value(st.amplitudes())
+            base.append(time.perf_counter() - t0)
+        eng = [r["seconds"] for r in rows[:args.time_reference]]
+        print(f"plain model (baseline), first {len(base)} states, serial: median "
+              f"{statistics.median(base):.2f} s, max {max(base):.2f} s; ratio plain/engine: median "
+              f"{statistics.median(b / e for b, e in zip(base, eng)):.0f}x")
     secs = [r["seconds"] for r in rows]
     worst = [r["worst_seconds"] for r in rows]
     near = [r["seconds"] for r in rows[:args.near]]
