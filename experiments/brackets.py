@@ -19,6 +19,7 @@ kappa itself, the LOCC supremum (``locc_sup_lower``); off the plane the measurem
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from analytics.certificates import float_lower, float_upper, frac_str
 from analytics.monotones import kappa as kappa_of
@@ -28,13 +29,21 @@ def _exact(q) -> str | None:
     return None if q is None else frac_str(q)
 
 
-def locc_sup_lower(st) -> tuple:
+@lru_cache(maxsize=64)
+def _locc_tree(st, rounds: int):
+    """One tree search gives both LOCC columns of a state (a row asks for each once)."""
+    from analytics.offplane import locc_lower_tree
+    return locc_lower_tree(st, rounds=rounds)
+
+
+def locc_sup_lower(st, rounds: int | None = None) -> tuple:
     """``(value, kind)``: a lower bound on the LOCC supremum: kappa itself for x0 = 0 (Theorem 2,
-    exact), the kappa-leaf measurement tree otherwise (exact rational)."""
+    exact), the kappa-leaf measurement tree otherwise (exact rational; it does not depend on the
+    rounds, which only pick the cached search to share with :func:`locc_lower`)."""
     if st.x0 == 0:
         return Fraction(kappa_of(st)), "kappa"
-    from analytics.offplane import locc_lower_tree
-    res = locc_lower_tree(st, rounds=0)  # the supremum bound does not depend on the rounds
+    from analytics.locc import DEFAULT_ROUNDS
+    res = _locc_tree(st, DEFAULT_ROUNDS if rounds is None else rounds)
     sup = res.locc_sup_lower
     if not isinstance(sup, Fraction):  # a float protocol value: keep it a lower bound
         sup = Fraction(sup) * (1 - Fraction(1, 10 ** 12))
@@ -48,8 +57,7 @@ def locc_lower(st, rounds: int) -> tuple:
         from analytics.locc import theorem2_locc_lower
         lr = theorem2_locc_lower(st, rounds)
         return float(lr.locc_lower), lr.protocol, int(rounds)
-    from analytics.offplane import locc_lower_tree
-    res = locc_lower_tree(st, rounds=rounds)
+    res = _locc_tree(st, int(rounds))
     return float(res.locc_lower), res.locc_lower_protocol, int(rounds)
 
 
