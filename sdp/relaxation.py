@@ -11,13 +11,14 @@ In the frame of :mod:`sdp.frame` (``rho = |v><v|``, completeness right-hand side
     J_k, E \\succeq 0,\\; J_k^{T_p}, E^{T_p} \\succeq 0 \\;(p = A, B, C)
 
 (formulation.md section 4; Chitambar, Cui, Lo, PRL 108, 240504 (2012), Eq. (1) task).
-Well-posedness (formulation.md section 5): the exactness equation leaves no strictly feasible
-point, so it is imposed by *facial reduction*, ``J_k = sum_b V_b X_b V_b^T`` with ``V_b`` an
-orthonormal basis of the kernel of ``rho^T (x) (I - Psi+_k)`` inside symmetry sector ``b``;
-``E`` is eliminated through completeness. For ``x0 = 0`` the sectors are the U(1) charges
-``n_out - n_in`` (blocks of at most 10 x 10); every PSD constraint is split into its
-structural blocks. The data vector ``theta`` is the diagonal of ``D^2``, so one compiled model
-serves every state with the same structure.
+Well-posedness and size (formulation.md section 5, docs/upper-bounds.md): the outputs of each
+pair are twirled (``U (x) U``, ``U = diag(1, e^{it})``, and ``X (x) X``), so every Choi operator is
+``J_+ (x) Psi+ + J_- (x) Psi- + J_0 (x) (|00><00| + |11><11|)`` with 8 x 8 input blocks and every
+PSD constraint splits into 8 x 8 blocks; the exactness equation, which leaves no strictly
+feasible point, is imposed by *facial reduction*, ``J_- = V X_- V^T``, ``J_0 = V X_0 V^T`` with V
+spanning the complement of v; ``E`` is eliminated through completeness. For ``x0 = 0`` the U(1)
+charge splits the blocks further by the input excitation number. The data vector ``theta`` is
+the diagonal of ``D^2``, so one compiled model serves every state with the same structure.
 """
 from __future__ import annotations
 

@@ -174,13 +174,3 @@ def fidelity_operator(rhoT, pair: str) -> np.ndarray:
         return embed_input_output(
             rhoT, lambda o1, o2: Fraction(1, 2) if psi_plus_out(o1, o2) else 0, pair)
     return embed_input_output(rhoT, psi_plus_out, pair)
-
-
-@lru_cache(maxsize=None)
-def u1_charge(pair: str | None) -> np.ndarray:
-    """U(1) charge ``n_out - n_in`` of each basis label (diag(1, e^{it}) on every qubit).
-
-    For ``x0 = 0`` states the optimal maps can be taken covariant, so J is block diagonal
-    in this charge (formulation.md section 5).
-    """
-    return np.array([sum(out) - sum(ins) for ins, out in choi_labels(pair)], dtype=int)
