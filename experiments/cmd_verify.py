@@ -115,19 +115,25 @@ def _as_bool(v):
 
 def _expected_row(st, cert_res) -> dict:
     """``{column: (exact or None, float or None)}`` recomputed from the state and the verified
-    certificate (``cert_res``: None if the point has no certificate)."""
+    certificate (``cert_res``: None if the point has no certificate); the bracket columns by the
+    same function that wrote them (:func:`experiments.brackets.bracket_columns`)."""
+    from .brackets import bracket_columns, locc_sup_lower
     k = kappa(st)
     lb = sep_lower_bound(st)
     low = None if lb.value is None else Fraction(lb.value)
     up = None if cert_res is None else cert_res.bound
-    from .brackets import locc_sup_lower
-    sup = locc_sup_lower(st)[0] if up is not None else None
-    return {"kappa": (k, float(k)),
+    sup = locc_sup_lower(st)[0]
+    br = bracket_columns(Fraction(k), low, up, sup, None)
+    out = {"kappa": (k, float(k)),
            "sep_lower": (low, None if low is None else float_lower(low)),
            "gap_certified": (None if low is None else low - k,
                              None if low is None else float_lower(low - k)),
            "sep_upper_certified": (up, None if up is None else float_upper(up)),
-           "gap_upper": ((up - sup, float_upper(up - sup)) if up is not None else (None, None))}
+           "locc_sup_lower": (sup, float_lower(sup))}
+    for col in ("locc_upper", "gap_lower", "gap_upper"):
+        q = br[f"{col}_exact"]
+        out[col] = (None if q is None else Fraction(q), br[col])
+    return out
 
 
 def check_row(row, cert_res) -> list:

@@ -185,7 +185,9 @@ def sep_upper_bound(state, *, shortcut: bool = True, certify: bool = True, **opt
     default_task = (options.get("pairs", st.PAIRS) in (st.PAIRS, list(st.PAIRS), "AB,AC,BC")
                     and options.get("weights") in (None, (1, 1, 1), [1, 1, 1])
                     and options.get("objective", "exact") == "exact")
-    if shortcut and default_task and isinstance(state, WClassState):
+    # Eq. (7) reaches 1 only on the plane; off it the lower bound is a measurement tree (a
+    # search), which the caller computes anyway: do not run it a second time here
+    if shortcut and default_task and isinstance(state, WClassState) and state.x0 == 0:
         lb = sep_lower_bound(state)
         if lb.value is not None and lb.value == 1:
             return trivial_upper_bound(state)

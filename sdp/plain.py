@@ -1,5 +1,6 @@
 """The plain PPT relaxation, for cross-checks: real, facially reduced, no change of frame, no
-symmetry reduction. Independent of the engine's model layer (written directly in cvxpy).
+symmetry reduction: the reference of the tests and of benchmarks/bench_offplane.py. It shares
+the engine's model layer (sdp.model, sdp.engine) but none of its reductions.
 
 .. math::
 
@@ -18,7 +19,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.linalg as sla
 import scipy.sparse as sp
 
 from . import structure as st
@@ -32,63 +32,14 @@ class PlainResult:
     seconds: float
 
 
-def _perm_matrix(perm: np.ndarray) -> sp.csr_matrix:
-    n = len(perm)
-    return sp.csr_matrix((np.ones(n), (np.arange(n), perm)), shape=(n, n))
-
-
-def plain_ppt_value(amplitudes, pairs=st.PAIRS, solver: str = "CLARABEL",
-                    solver_options: dict | None = None) -> PlainResult:
-    """Solve the plain model for the real amplitudes (index ``4a + 2b + c``)."""
-    import cvxpy as cp
-
-    t0 = time.perf_counter()
-    phi = np.asarray(amplitudes, dtype=float).reshape(8)
-    rho = np.outer(phi, phi)
-    cons, obj, tr = [], 0, 0
-    for pair in pairs:
-        P = st.exactness_operator(rho, pair)
-        w, U = np.linalg.eigh(P)
-        V = U[:, w < 1e-12 * max(1.0, w.max())]
-        X = cp.Variable((V.shape[1], V.shape[1]), symmetric=True)
-        J = V @ X @ V.T
-        cons.append(X >> 0)
-        vecJ = cp.vec(J, order="C")
-        for party in st.PARTIES:
-            M = _perm_matrix(st.partial_transpose_perm(pair, party)) @ vecJ
-            cons.append(cp.reshape(M, (32, 32), order="C") >> 0)
-        T = np.zeros((64, 1024))
-        for i8, j8, i, j in st.trace_out_pairs(pair):
-            T[i8 * 8 + j8, i * 32 + j] = 1.0
-        tr = tr + cp.reshape(sp.csr_matrix(T) @ vecJ, (8, 8), order="C")
-        obj = obj + cp.sum(cp.multiply(st.objective_operator(rho, pair), J))
-    E = cp.Variable((8, 8), symmetric=True)
-    cons += [E >> 0, tr + E == np.eye(8)]
-    vecE = cp.vec(E, order="C")
-    for party in st.PARTIES:
-        M = _perm_matrix(st.partial_transpose_perm(None, party)) @ vecE
-        cons.append(cp.reshape(M, (8, 8), order="C") >> 0)
-    prob = cp.Problem(cp.Maximize(obj), cons)
-    opts = dict(solver_options or {})
-    try:
-        prob.solve(solver=solver, **opts)
-        status, value = prob.status, (None if prob.value is None else float(prob.value))
-    except cp.error.SolverError as exc:
-        status, value = f"solver_error: {exc}", None
-    return PlainResult(value, status, solver, time.perf_counter() - t0)
-
-
-__all__ = ["PlainResult", "plain_ppt_value", "plain_native_value"]
-
-
-# ---- the same plain model on sepgap's model layer (fast enough for tests and benchmarks) ------
-
 def plain_native_value(amplitudes, pairs=st.PAIRS, solver: str = "CLARABEL",
                        solver_options: dict | None = None) -> PlainResult:
-    """The plain model of :func:`plain_ppt_value` built with :mod:`sdp.model` and solved by
-    :mod:`sdp.engine` (no cvxpy): ``J_k = V_k X_k V_k^T`` with ``V_k`` an orthonormal kernel basis
-    (float data, ``D = I``), every partial transpose a full 32 x 32 block, ``E`` eliminated
-    through completeness. Nothing of the engine's output twirl or change of frame is used."""
+    """Solve the plain model for the real amplitudes (index ``4a + 2b + c``), built with
+    :mod:`sdp.model` and solved by :mod:`sdp.engine`: ``J_k = V_k X_k V_k^T`` with ``V_k`` an
+    orthonormal kernel basis (float data, ``D = I``), every partial transpose a full 32 x 32
+    block, ``E`` eliminated through completeness. Nothing of the engine's output twirl or change
+    of frame is used. (The same model in cvxpy, with Hermitian variables, is
+    :func:`sdp.naive.naive_ppt_value` with ``facial_reduction=True``: minutes per state.)"""
     from .engine import get_engine
     from .frame import real_amplitude_frame
     from .model import MatExpr, SDPModel

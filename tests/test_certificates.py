@@ -426,6 +426,8 @@ def test_verify_sweep_json_and_folder(sweep_dir, tmp_path):
     ("sep_upper_certified_exact", "1/2"), ("kappa_exact", "9/10"), ("sep_lower_exact", "4/5"),
     ("gap_certified_exact", "1/2"), ("gap_certified", 0.9), ("sep_upper_certified", 0.4),
     ("sep_upper", 0.3), ("sep_upper", None), ("kappa_exceeds_sep_upper", True),
+    ("gap_lower_exact", "1/2"), ("gap_lower", 0.9), ("locc_upper", 0.1), ("gap_upper_exact", "0"),
+    ("locc_sup_lower_exact", "1/10"),
 ])
 def test_edited_sweep_row_is_a_mismatch(sweep_dir, tmp_path, column, value):
     d = _copy_sweep(sweep_dir, tmp_path / "s")
