@@ -115,7 +115,9 @@ def three_qubit_state(amplitudes, normalise: bool = False) -> ThreeQubitState:
             return ThreeQubitState(tuple(psi), exact, True)
         if not exact and abs(n2 - 1) <= Fraction(FLOAT_NORM_TOL):
             return ThreeQubitState(tuple(psi), exact, True)
-        raise AmplitudeError(f"the amplitudes have squared norm {float(n2):.12g}, not 1 "
+        off = float(n2 - 1)
+        shown = f"{float(n2):.12g}" if abs(off) >= 1e-9 else f"1 {'+' if off > 0 else '-'} {abs(off):.3g}"
+        raise AmplitudeError(f"the amplitudes have squared norm {shown}, not 1 "
                              "(pass --normalise / normalise=True to divide by the norm)")
     return st
 

@@ -34,6 +34,8 @@ from analytics.monotones import eta, kappa
 from analytics.states import PAIRS, WClassState
 from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
                                   parse_solver_options, state_from_args)
+from experiments.cmd_bound_general import (add_amplitude_arguments, format_routed, general_input,
+                                           routed_keys, run_general)
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
 NUMBER_KEYS = ("x0", "xA", "xB", "xC", "kappa", "eta", "sep_lower", "gap_lower")
@@ -284,8 +286,12 @@ def run(args) -> int:
         raise SepgapError("--save-cert and --save-lower-cert name the same file; give two files")
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
-    state = state_from_args(args)
+    amp_state, state = general_input(args)
+    if amp_state is not None and state is None:
+        return run_general(amp_state, args, write_json_atomic)
     report = analytic_report(state, args.locc_rounds)
+    if amp_state is not None:
+        report.update(routed_keys(amp_state, state))
     if args.save_lower_cert:
         from analytics.certificates import gap_certificate
         write_json_atomic(args.save_lower_cert, gap_certificate(state))
@@ -303,6 +309,8 @@ def run(args) -> int:
         print(json.dumps(report, indent=2))
     else:
         text = format_report(report)
+        if amp_state is not None:
+            text = format_routed(report) + "\n" + text
         if sdp_rep is not None:
             text += "\n" + format_sdp(sdp_rep, report)
         text += "\n" + format_brackets(report)
@@ -317,7 +325,8 @@ def register(subparsers) -> None:
         "bound", help="kappa, eta and the explicit SEP lower bound for one W-class state",
         description="Analytic numbers for one W-class state: kappa, eta, the explicit checked "
                     "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
-    add_state_arguments(p)
+    add_state_arguments(p, optional=True)
+    add_amplitude_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--locc-rounds", type=int, default=None, metavar="R",
                    help="Fortescue-Lo rounds of the explicit LOCC protocol in locc_lower "

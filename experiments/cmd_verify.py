@@ -28,6 +28,7 @@ from analytics.instruments import sep_lower_bound
 from analytics.monotones import kappa
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
+from sdp.complex_certificate import verify_complex_certificate
 
 #: Certificate kind -> verifier ``f(cert)`` returning an object with ``valid``, ``line()`` and
 #: ``claim`` (an :class:`analytics.claims.Claim` when valid). Adding a kind is one entry here.
@@ -35,6 +36,7 @@ VERIFIERS = {
     "ppt_upper_bound": verify_certificate,
     "sep_lower_bound": verify_lower,
     "sep_locc_gap": verify_gap,
+    "ppt_upper_bound_complex": verify_complex_certificate,
 }
 
 
