@@ -42,6 +42,7 @@ def _local(psi, U):
 W_WITH_I = ["1/2", "1/2j", "1/2", "0", "-1/2", "0", "0", "0"]   # W-class, x = (1/4; 1/4, 1/4, 1/4)
 
 
+@pytest.mark.slow
 def test_w_class_with_phases_matches_w_engine():
     """The complex engine on a W-class state with a phase reproduces the W engine's certified
     value of its W-class form (two independent formulations, within 1e-7)."""
@@ -52,6 +53,7 @@ def test_w_class_with_phases_matches_w_engine():
     assert res.certificate["kind"] == "ppt_upper_bound_complex"
 
 
+@pytest.mark.slow
 def test_real_state_matches_real_engine():
     rng = np.random.default_rng(11)
     v = rng.normal(size=8)
@@ -62,6 +64,7 @@ def test_real_state_matches_real_engine():
     assert abs(float(cpx.certified) - float(real.certified)) < 1e-7
 
 
+@pytest.mark.slow
 def test_local_unitary_invariance():
     rng = np.random.default_rng(5)
     psi = _random_state(rng)
@@ -83,6 +86,7 @@ def test_local_unitary_invariance_more_states():
             assert abs(float(a.certified) - float(b.certified)) < 1e-7
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("a,b", [("3/5", "4/5j"), ("12/13", "-5/13j")])
 def test_generalised_ghz_ppt_not_below_one_measurement(a, b):
     from analytics.general_locc import measure_vidal_protocol
@@ -94,12 +98,14 @@ def test_generalised_ghz_ppt_not_below_one_measurement(a, b):
     assert float(res.certified) - float(low) < 1e-6   # the bracket closes: SEP = LOCC here
 
 
+@pytest.mark.slow
 def test_ghz_sep_is_one_certified():
     res = complex_ppt_upper_bound(["1/2+1/2j", 0, 0, 0, 0, 0, 0, "1/2-1/2j"])
     assert res.certified == 1 and res.method == "trivial"
     assert verify_complex_certificate(json.loads(json.dumps(res.certificate))).valid
 
 
+@pytest.mark.slow
 def test_certificate_from_file_and_tampering(tmp_path):
     path = tmp_path / "c.json"
     rc, out, err = run_cli(["bound", "--amplitudes", *W_WITH_I, "--save-cert", str(path)])
@@ -129,6 +135,7 @@ def test_certificate_from_file_and_tampering(tmp_path):
     assert not verify_complex_certificate(bad).valid
 
 
+@pytest.mark.slow
 def test_cli_general_state_certificate_verifies(tmp_path):
     path = tmp_path / "g.json"
     rc, out, err = run_cli(["bound", "--amplitudes", "3/5", "0", "0", "0", "0", "0", "0", "4/5j",
@@ -150,3 +157,41 @@ def test_cvxpy_cross_check():
     res = complex_ppt_upper_bound(psi)
     ref = ppt_upper_bound_cvx(psi, solver="SCS")
     assert abs(ref.value - float(res.certified)) < 1e-5
+
+
+# ---- default suite: no SDP solve (a committed certificate, the exact trivial one) -------------
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+def test_committed_complex_certificate_verifies_and_tampering_fails():
+    """tests/data/complex_cert_w_phase.json: written by complex_ppt_upper_bound for the W-class
+    state with one amplitude times i (x = 1/4 each); checked from the file alone."""
+    path = DATA / "complex_cert_w_phase.json"
+    rc, out, _ = run_cli(["verify", str(path)])
+    assert rc == 0 and out.startswith("valid: SEP <= 0.4000000")
+    cert = json.loads(path.read_text())
+    res = verify_complex_certificate(cert)
+    assert res.valid and res.claim.is_sep and abs(float(res.bound) - 0.4) < 1e-7
+    for mutate in (lambda c: c["bound"].update(exact=str(F(c["bound"]["exact"]) - F(1, 10 ** 9))),
+                   lambda c: c["dual"]["W"]["id"][0].__setitem__(2, int(c["dual"]["W"]["id"][0][2]) // 2),
+                   lambda c: c["state"]["psi"].__setitem__(1, "1/2"),
+                   lambda c: c.__setitem__("note", "also proves LOCC = SEP"),
+                   lambda c: c["dual"]["t"].__setitem__("AB", "0"),
+                   lambda c: c["relaxation"].__setitem__("pairs", ["AB", "AC"])):
+        bad = copy.deepcopy(cert)
+        mutate(bad)
+        assert not verify_complex_certificate(bad).valid
+    rc, _, err = run_cli(["verify", str(path), str(path)])
+    assert rc == 0
+
+
+def test_trivial_complex_certificate_exact():
+    from analytics.general_states import three_qubit_state
+    from sdp.complex_certificate import certificate_dict, trivial_dual
+    from sdp.ppt import _spec
+    st = three_qubit_state(["1/2+1/2j", 0, 0, 0, 0, 0, 0, "1/2-1/2j"])
+    spec = _spec(("AB", "AC", "BC"), None, "exact")
+    dual, b = trivial_dual(st, spec)
+    res = verify_complex_certificate(json.loads(json.dumps(certificate_dict(st, spec, dual, b))))
+    assert res.valid and res.bound == 1

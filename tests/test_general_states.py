@@ -223,6 +223,7 @@ def test_cli_bad_input_one_line_exit_2(args, msg):
     assert msg in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_cli_w_class_with_phases_routes_to_w_engine():
     """A W-class state with one amplitude times i (and an A-basis flip) gets exactly the W
     engine's numbers for its W-class form."""
