@@ -51,12 +51,12 @@ def _lift(N8: np.ndarray, name: str, pair: str) -> np.ndarray:
     return st.embed_input_output(N8.astype(complex), lambda o1, o2: two_o(o1, o2) / 2, pair)
 
 
-def float_duals(comp: ComplexRelaxation, y: np.ndarray) -> tuple:
+def float_duals(comp: ComplexRelaxation, y: np.ndarray, complex_cones: bool = False) -> tuple:
     """``(W, Z)``: float Hermitian ``W_p`` (8 x 8) and ``Z_{k,p}`` (32 x 32) from a solver dual."""
     W = {p: np.zeros((8, 8), dtype=complex) for p in ("id",) + st.PARTIES}
     Z = {pair: {p: np.zeros((32, 32), dtype=complex) for p in st.PARTIES}
          for pair in comp.spec.pairs}
-    for tag, N in dual_hermitian_blocks(comp, y):
+    for tag, N in dual_hermitian_blocks(comp, y, complex_cones):
         if tag[0] == "E":
             W[tag[1]] += N
         elif tag[0] == "PT":
@@ -81,12 +81,43 @@ def _schur_t(M: np.ndarray, P: np.ndarray) -> float:
     return float(max(np.linalg.eigvalsh((S + S.conj().T) / 2).max(), 0.0))
 
 
-def build_complex_dual(comp: ComplexRelaxation, state, y: np.ndarray, max_tries: int = 6):
+def transform_duals(W: dict, Z: dict, unitaries, factor: float) -> tuple:
+    """Dual data of the problem for ``psi`` from those of ``c = (U_A x U_B x U_C) psi / |psi|``.
+
+    With ``K = U^T`` the slack of the c-problem maps to the psi-problem's by the congruence
+    ``K (x) I_out`` (``rho^T = |psi|^2 K rho_c^T K^dag``); through a partial transpose on party p
+    that is the congruence with ``conj(K_p)`` on p, so ``W_p -> K'_p W_p K'_p^dag``,
+    ``Z_{k,p} -> (K'_p (x) I) Z_{k,p} (K'_p (x) I)^dag`` (``K'_p``: K with its p factor
+    conjugated), all times ``factor = |psi|^2``."""
+    Ks = [np.asarray(U).T for U in unitaries]
+
+    def kron_for(part):
+        fs = [np.conj(k) if part == p else k for p, k in zip(st.PARTIES, Ks)]
+        return np.kron(np.kron(fs[0], fs[1]), fs[2])
+    Wt = {}
+    for part, M in W.items():
+        K = kron_for(part)
+        Wt[part] = factor * (K @ M @ K.conj().T)
+    Zt = {}
+    for pair, per in Z.items():
+        Zt[pair] = {}
+        for party, M in per.items():
+            L = st.tensor_identity(kron_for(party), pair)
+            Zt[pair][party] = factor * (L @ M @ L.conj().T)
+    return Wt, Zt
+
+
+def build_complex_dual(comp: ComplexRelaxation, state, y: np.ndarray, max_tries: int = 6,
+                       complex_cones: bool = False, unitaries=None):
     """``(ComplexDual, bound)`` exactly verified for ``state`` (a ThreeQubitState), or raise
-    :class:`sdp.certify.CertificationFailed`."""
+    :class:`sdp.certify.CertificationFailed`. ``comp`` may be the relaxation of an LU image
+    ``c = (U_A x U_B x U_C) psi/|psi|`` (``unitaries``): the dual is mapped back
+    (:func:`transform_duals`) and certified against the exact amplitudes of ``state``."""
     spec = comp.spec
     scale = 2 ** GRID_BITS
-    Wf, Zf = float_duals(comp, y)
+    Wf, Zf = float_duals(comp, y, complex_cones)
+    if unitaries is not None:
+        Wf, Zf = transform_duals(Wf, Zf, unitaries, float(state.norm2))
     W = {p: _round_psd(M, scale) for p, M in Wf.items()}
     Z = {pair: {p: _round_psd(M, scale) for p, M in per.items()} for pair, per in Zf.items()}
     for M in list(W.values()) + [m for per in Z.values() for m in per.values()]:

@@ -115,8 +115,10 @@ def hermitian_variable(model: SDPModel, m: int) -> CExpr:
 
 
 def add_hermitian_psd(model: SDPModel, e: CExpr, tag: tuple) -> None:
-    """``e >= 0`` through its real embedding, split into structural components."""
+    """``e >= 0`` through its real embedding, split into structural components; the Hermitian
+    form is kept too (``model.hermitian``) for solvers with a complex PSD cone."""
     model.add_psd(embed(e.padded(model)), tag)
+    model.hermitian.append((e, tag))
 
 
 def complement_basis(q: np.ndarray) -> np.ndarray:
@@ -195,6 +197,7 @@ def build_complex_relaxation(psi: np.ndarray, spec: RelaxationSpec) -> ComplexRe
     """The relaxation for the (unnormalised) complex vector ``psi`` (8,)."""
     q = np.conj(np.asarray(psi, dtype=complex))
     model = SDPModel(n_theta=8)
+    model.hermitian = []
     J, Jplus, tr_sum = {}, {}, None
     for pair in spec.pairs:
         Jplus[pair], tr_out, J[pair] = add_twirled_pair(model, q, pair, spec.objective)
@@ -216,7 +219,113 @@ def build_complex_relaxation(psi: np.ndarray, spec: RelaxationSpec) -> ComplexRe
     model.objective = f
     J = {k: e.padded(model) for k, e in J.items()}
     scale = float(np.vdot(psi, psi).real)
-    return ComplexRelaxation(spec, model.canonicalize(), J, model.nvar, q, scale)
+    comp = ComplexRelaxation(spec, model.canonicalize(), J, model.nvar, q, scale)
+    comp.hermitian = HermitianCanonical.from_constraints(model, model.hermitian)
+    return comp
+
+
+SQRT2 = np.sqrt(2.0)
+
+
+def _components(e: CExpr) -> list:
+    """Index sets of the structural components of a Hermitian expression (re and im patterns)."""
+    n = e.n
+    nz = np.zeros(n * n, dtype=bool)
+    for m in (e.re, e.im):
+        nz |= (np.asarray(abs(m.G).sum(axis=1)).ravel() > 0) | (
+            np.asarray(abs(m.H).sum(axis=1)).ravel() > 0) | (m.g0 != 0)
+    rows, cols = np.divmod(np.nonzero(nz)[0], n)
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    ncomp, label = sp.csgraph.connected_components(graph, directed=False)
+    active = np.zeros(n, dtype=bool)
+    active[rows] = True
+    active[cols] = True
+    return [idx for c in range(ncomp) if len(idx := np.nonzero((label == c) & active)[0])]
+
+
+def _cvec_maps(idx: np.ndarray, n: int) -> tuple:
+    """Sparse ``(S_re, S_im)`` with ``cvec(E[idx, idx]) = S_re vec(re) + S_im vec(im)``: SCS's
+    complex PSD cone vector (columns of the lower triangle: the diagonal entry, then real and
+    imaginary parts of each entry below it, off-diagonal entries times sqrt 2)."""
+    m = len(idx)
+    rr, rc, rv, ir, ic, iv = [], [], [], [], [], []
+    r = 0
+    for j in range(m):
+        for i in range(j, m):
+            k = int(idx[i]) * n + int(idx[j])
+            if i == j:
+                rr.append(r), rc.append(k), rv.append(1.0)
+                r += 1
+            else:
+                rr.append(r), rc.append(k), rv.append(SQRT2)
+                ir.append(r + 1), ic.append(k), iv.append(SQRT2)
+                r += 2
+    return (sp.csr_matrix((rv, (rr, rc)), shape=(m * m, n * n)),
+            sp.csr_matrix((iv, (ir, ic)), shape=(m * m, n * n)))
+
+
+@dataclass
+class HermitianCanonical:
+    """SCS data with complex PSD cones (``"cs"``): ``A x + s = b0 + B theta``, ``s`` in
+    ``R_+^l x HPSD x ...``; duck-compatible with :class:`sdp.model.Canonical` for SCSEngine."""
+
+    A: sp.csc_matrix
+    b0: np.ndarray
+    B: sp.csr_matrix
+    c: np.ndarray
+    n_nonneg: int
+    cs_sizes: list
+    blocks: list     # (tag, indices, size, row offset), nonnegative ones first
+
+    @classmethod
+    def from_constraints(cls, model: SDPModel, cons: list) -> "HermitianCanonical":
+        parts = []
+        for e, tag in cons:
+            e = e.padded(model)
+            for idx in _components(e):
+                S_re, S_im = _cvec_maps(idx, e.n)
+                G = S_re @ e.re.G + S_im @ e.im.G
+                H = S_re @ e.re.H + S_im @ e.im.H
+                g = S_re @ e.re.g0 + S_im @ e.im.g0
+                parts.append((len(idx), tag, idx, G, H, g))
+        parts.sort(key=lambda p: p[0] != 1)
+        As, bs, Bs, blocks, off = [], [], [], [], 0
+        for m, tag, idx, G, H, g in parts:
+            As.append(-G)
+            bs.append(g)
+            Bs.append(H)
+            blocks.append((tag, idx, m, off))
+            off += m * m
+        A = sp.vstack(As).tocsc()
+        A.eliminate_zeros()
+        return cls(A, np.concatenate(bs), sp.vstack(Bs).tocsr(), -np.asarray(model.objective),
+                   sum(1 for p in parts if p[0] == 1), [p[0] for p in parts if p[0] > 1], blocks)
+
+    @property
+    def cone_dict(self) -> dict:
+        return {"l": self.n_nonneg, "cs": self.cs_sizes}
+
+    def b(self, theta: np.ndarray) -> np.ndarray:
+        return self.b0 + self.B @ theta
+
+    def dual_blocks(self, y: np.ndarray) -> list:
+        """``[(tag, N)]``: the Hermitian 8 x 8 dual of every constraint, ``Tr[N E] = y . cvec(E)``."""
+        full = {}
+        for tag, idx, m, off in self.blocks:
+            N = full.setdefault(tag, np.zeros((8, 8), dtype=complex))
+            r = off
+            for j in range(m):
+                for i in range(j, m):
+                    a, b = int(idx[i]), int(idx[j])
+                    if i == j:
+                        N[a, a] += y[r]
+                        r += 1
+                    else:
+                        z = (y[r] + 1j * y[r + 1]) / SQRT2
+                        N[a, b] += z
+                        N[b, a] += np.conj(z)
+                        r += 2
+        return list(full.items())
 
 
 def hermitian_dual(Z: np.ndarray, n: int) -> np.ndarray:
@@ -225,9 +334,12 @@ def hermitian_dual(Z: np.ndarray, n: int) -> np.ndarray:
     return (Z[:n, :n] + Z[n:, n:]) + 1j * (Z[n:, :n] - Z[:n, n:])
 
 
-def dual_hermitian_blocks(comp: ComplexRelaxation, y: np.ndarray) -> list:
-    """``[(tag without indices, N)]``: the Hermitian 8 x 8 dual of every embedded constraint
-    (its structural components put back together)."""
+def dual_hermitian_blocks(comp: ComplexRelaxation, y: np.ndarray, complex_cones: bool = False) -> list:
+    """``[(tag without indices, N)]``: the Hermitian 8 x 8 dual of every constraint (its
+    structural components put back together), from the embedded (default) or the complex-cone
+    (``complex_cones``) solver dual."""
+    if complex_cones:
+        return comp.hermitian.dual_blocks(y)
     full = {}
     for tag, B in comp.canonical.dual_blocks(y):
         key, idx = tag[:-1], np.array(tag[-1])
