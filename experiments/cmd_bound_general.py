@@ -85,7 +85,7 @@ def format_routed(report: dict) -> str:
 
 def run_general(state, args, write_json_atomic) -> int:
     """Print the brackets of a non-W-class state; ``write_json_atomic(path, obj)`` saves files."""
-    for flag, val in (("--save-lower-cert", args.save_lower_cert), ("--no-sdp", args.no_sdp),
+    for flag, val in (("--save-lower-cert", args.save_lower_cert),
                       ("--no-shortcut", args.no_shortcut), ("--locc-rounds", args.locc_rounds)):
         if val:
             raise SepgapError(f"{flag} applies to W-class states only; this state is "
@@ -95,13 +95,13 @@ def run_general(state, args, write_json_atomic) -> int:
                                objective="fidelity" if args.fidelity else "exact",
                                solver=args.solver,
                                solver_options=parse_solver_options(args.solver_option),
-                               certify=certify)
+                               certify=certify, sdp=not args.no_sdp)
     if args.save_cert:
         if res.certificate is None:
             raise SepgapError(f"no certificate to save: {res.certification_error or res.status}")
         write_json_atomic(args.save_cert, res.certificate)
         rep["sep_upper_certificate_file"] = str(args.save_cert)
-    if rep["sep_upper_kind"] != "certified":
+    if rep["sep_upper_kind"] not in ("certified", "none"):
         print(f"sepgap: WARNING: SDP bound is {rep['sep_upper_kind']} (status "
               f"{rep['sep_upper_status']}); it is not a certified bound", file=sys.stderr)
     if args.json:

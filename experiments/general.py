@@ -63,15 +63,18 @@ def canonical_keys(state: ThreeQubitState) -> dict:
 
 
 def general_bracket(state, *, normalise: bool = False, pairs="AB,AC,BC", objective="exact",
-                    solver="auto", solver_options=None, certify=True) -> tuple:
-    """``(report, ppt_result)`` for a non-W-class state (module docstring, step 3); W-class
-    states are routed by :func:`route` instead."""
+                    solver="auto", solver_options=None, certify=True, sdp=True) -> tuple:
+    """``(report, ppt_result or None)`` for a non-W-class state (module docstring, step 3);
+    W-class states are routed by :func:`route` instead. ``sdp=False``: no upper bound (the
+    ``sep_upper*`` keys are null)."""
     st = three_qubit_state(state, normalise=normalise)
     rep = canonical_keys(st)
     proto = measure_vidal_protocol(st)
-    res = sep_upper_general(st, pairs=pairs, objective=objective, solver=solver,
-                            solver_options=solver_options, certify=certify)
-    up = res.certified
+    res = None
+    if sdp:
+        res = sep_upper_general(st, pairs=pairs, objective=objective, solver=solver,
+                                solver_options=solver_options, certify=certify)
+    up = None if res is None else res.certified
     is_sep = bool(up is not None and ppt_claim(res.pairs, res.weights, up, res.objective).is_sep)
     low = proto.value
     rep.update({
@@ -81,16 +84,21 @@ def general_bracket(state, *, normalise: bool = False, pairs="AB,AC,BC", objecti
         "locc_lower": float_lower(low), "locc_lower_exact": _ex(low),
         "locc_protocol": proto.describe(),
         "locc_sup_lower": float_lower(low), "locc_sup_lower_exact": _ex(low),
-        "sep_upper_kind": res.kind, "sep_upper_method": res.method,
-        "sep_upper_numerical": res.value, "sep_upper_status": res.status,
-        "sep_upper_solver": res.solver, "sep_upper_solve_time": res.solve_time,
-        "sep_upper_certify_time": res.certify_time, "sep_upper_attempts": res.attempts,
-        "sep_upper_certification_error": res.certification_error,
+        "sep_upper_kind": "none" if res is None else res.kind,
+        "sep_upper_method": None if res is None else res.method,
+        "sep_upper_numerical": None if res is None else res.value,
+        "sep_upper_status": "skipped" if res is None else res.status,
+        "sep_upper_solver": None if res is None else res.solver,
+        "sep_upper_solve_time": None if res is None else res.solve_time,
+        "sep_upper_certify_time": None if res is None else res.certify_time,
+        "sep_upper_attempts": None if res is None else res.attempts,
+        "sep_upper_certification_error": None if res is None else res.certification_error,
         "sep_upper_certified_exact": _ex(up),
         "sep_upper_claim": None if up is None else ppt_claim(res.pairs, res.weights, up,
                                                              res.objective).exact(),
         "sep_upper_is_sep": is_sep,
-        "sep_upper_certificate_kind": None if res.certificate is None else res.certificate["kind"],
+        "sep_upper_certificate_kind": None if res is None or res.certificate is None
+        else res.certificate["kind"],
     })
     sep_up = up if is_sep else None
     rep["sep_upper"] = None if sep_up is None else float_upper(sep_up)
@@ -125,7 +133,9 @@ def format_general(rep: dict) -> str:
         f"canonical   l0 = {l0:.9g}, l1 = {l1:.9g}, l2 = {l2:.9g}, l3 = {l3:.9g}, l4 = {l4:.9g}, "
         f"phi = {rep['canonical_phi']:.9g}   (Acin et al. PRL 85, 1560)",
     ]
-    if rep["sep_upper_kind"] == "certified" and rep["sep_upper_claim"]:
+    if rep["sep_upper_kind"] == "none":
+        lines.append("PPT upper   skipped (--no-sdp)")
+    elif rep["sep_upper_kind"] == "certified" and rep["sep_upper_claim"]:
         lines.append(f"PPT upper   {rep['sep_upper_claim'].split(' <= ')[0]} <= "
                      f"{up('sep_upper_certified')}   certified ({rep['sep_upper_certificate_kind']}; "
                      f"solver value {rep['sep_upper_numerical']:.12g}, {rep['sep_upper_solver']})")

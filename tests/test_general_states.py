@@ -239,3 +239,14 @@ def test_cli_w_class_with_phases_routes_to_w_engine():
     assert routed["sep_upper_certified_exact"] == direct["sep_upper_certified_exact"]
     for key in ("kappa_exact", "sep_lower_exact", "locc_upper_exact", "gap_upper_exact"):
         assert routed[key] == direct[key]
+
+
+def test_cli_general_state_no_sdp_from_file(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"amplitudes": ["3/5", 0, 0, 0, 0, 0, 0, "4/5j"], "name": "ghz"}))
+    rc, out, err = run_cli(["bound", "--state-file", str(path), "--no-sdp", "--json"])
+    assert rc == 0 and err == ""
+    rep = json.loads(out)
+    assert rep["class"] == "GHZ" and rep["locc_lower_exact"] == "18/25"
+    assert rep["sep_lower_exact"] == "18/25" and rep["sep_upper"] is None
+    assert rep["canonical_l"] == pytest.approx([0.8, 0, 0, 0, 0.6])
