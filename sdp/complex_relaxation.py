@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from . import structure as st
 from .model import MatExpr, SDPModel
-from .relaxation import OUTPUT_LIFTS, RelaxationSpec, _embed_map, output_lift  # noqa: F401
+from .relaxation import RelaxationSpec, output_embed_map
 
 
 @dataclass
@@ -174,9 +174,9 @@ def add_twirled_pair(model: SDPModel, q: np.ndarray, pair: str, objective: str) 
             add_hermitian_psd(model, e, ("PT", pair, party, name))
     Jp, Jm, J0 = (e.padded(model) for e in (Jp, Jm, J0))
     n = st.dim(pair)
-    J = (Jp.real_image(_embed_map(pair, "psi+"), n).scaled(0.5)
-         + Jm.real_image(_embed_map(pair, "psi-"), n).scaled(0.5)
-         + J0.real_image(_embed_map(pair, "00,11"), n))
+    J = (Jp.real_image(output_embed_map(pair, "psi+"), n).scaled(0.5)
+         + Jm.real_image(output_embed_map(pair, "psi-"), n).scaled(0.5)
+         + J0.real_image(output_embed_map(pair, "00,11"), n))
     return Jp, Jp + Jm + J0.scaled(2.0), J
 
 
