@@ -221,6 +221,9 @@ def _view(res, cert) -> _PPTView:
 def check_sweep(doc: dict, path: Path, verify) -> list:
     """``[(ok, line)]`` for a sweep's JSON: every certificate, then the rows of the JSON and of
     ``<name>.csv`` next to it checked against them."""
+    if doc.get("kind") == "general_sweep":  # sepgap sweep ghz|wghz: rows of any 3-qubit state
+        from .general_sweep import check_general_sweep
+        return check_general_sweep(doc, path, verify)
     out = []
     certs = doc.get("certificates")
     rows = doc.get("rows")

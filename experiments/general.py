@@ -100,20 +100,28 @@ def general_bracket(state, *, normalise: bool = False, pairs="AB,AC,BC", objecti
         "sep_upper_certificate_kind": None if res is None or res.certificate is None
         else res.certificate["kind"],
     })
-    sep_up = up if is_sep else None
-    rep["sep_upper"] = None if sep_up is None else float_upper(sep_up)
-    rep["sep_upper_exact"] = _ex(sep_up)
-    rep["locc_upper"] = rep["sep_upper"]
-    rep["locc_upper_exact"] = rep["sep_upper_exact"]
-    rep["locc_upper_kind"] = "ppt"
+    rep.update(bracket_columns_general(low, up if is_sep else None))
+    return rep, res
+
+
+def bracket_columns_general(low: Fraction, sep_up) -> dict:
+    """The bracket columns of a non-W-class state from the exact protocol value ``low`` (a
+    lower bound on LOCC, hence on SEP) and the certified bound on SEP ``sep_up`` (or None): the
+    one place that derives them (``sepgap bound``, ``sepgap sweep ghz|wghz`` and ``verify``).
+    ``locc_upper = sep_upper`` (LOCC <= SEP <= PPT), ``gap_lower = sep_lower - locc_upper``,
+    ``gap_upper = sep_upper - locc_lower``; floats rounded outward."""
+    row = {"sep_upper": None if sep_up is None else float_upper(sep_up),
+           "sep_upper_exact": _ex(sep_up)}
+    row["locc_upper"], row["locc_upper_exact"] = row["sep_upper"], row["sep_upper_exact"]
+    row["locc_upper_kind"] = "ppt"
     gl = None if sep_up is None else low - sep_up
     gu = None if sep_up is None else sep_up - low
-    rep["gap_lower"] = None if gl is None else float_lower(gl)
-    rep["gap_lower_exact"] = _ex(gl)
-    rep["gap_upper"] = None if gu is None else float_upper(gu)
-    rep["gap_upper_exact"] = _ex(gu)
-    rep["sep_width"] = rep["locc_width"] = rep["gap_upper"]
-    return rep, res
+    row["gap_lower"] = None if gl is None else float_lower(gl)
+    row["gap_lower_exact"] = _ex(gl)
+    row["gap_upper"] = None if gu is None else float_upper(gu)
+    row["gap_upper_exact"] = _ex(gu)
+    row["sep_width"] = row["locc_width"] = row["gap_upper"]
+    return row
 
 
 def format_general(rep: dict) -> str:
@@ -162,4 +170,4 @@ def route(state, normalise: bool = False):
     return st, (w_class_form(st) if c.cls.name == "W" else None)
 
 
-__all__ = ["general_bracket", "format_general", "route", "canonical_keys", "sep_upper_general"]
+__all__ = ["general_bracket", "bracket_columns_general", "format_general", "route", "canonical_keys", "sep_upper_general"]
