@@ -201,7 +201,14 @@ def _quadratic_roots(T0: np.ndarray, T1: np.ndarray) -> list:
     else:
         disc = cmath.sqrt(b * b - 4 * a * c)
         roots = [np.array([1.0, r], dtype=complex) for r in ((-b + disc) / (2 * c), (-b - disc) / (2 * c))]
-    return [r / np.linalg.norm(r) for r in roots]
+    out = []
+    for r in roots:
+        m = np.max(np.abs(r))
+        if not np.isfinite(m) or m == 0:
+            continue
+        r = r / m  # first to O(1): |r|^2 of a 1e-300 entry underflows
+        out.append(r / np.linalg.norm(r))
+    return out or [np.array([1.0, 0.0], dtype=complex)]
 
 
 def _canonical_from_root(psi: np.ndarray, r: np.ndarray):

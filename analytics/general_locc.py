@@ -88,7 +88,8 @@ def _sqrt_up(q: Fraction) -> Fraction:
     r = exact_sqrt(q)
     if r is not None:
         return r
-    k = 64
+    # 64 bits beyond the leading bit of sqrt(q), whatever its magnitude (1e-400 too)
+    k = max(0, 64 + (q.denominator.bit_length() - q.numerator.bit_length()) // 2 + 1)
     return Fraction(math.isqrt(q.numerator * 4 ** k // q.denominator) + 1, 2 ** k)
 
 

@@ -64,7 +64,9 @@ class ThreeQubitState:
 
     def vector(self) -> np.ndarray:
         """The normalised state as a complex numpy vector (8,)."""
-        v = np.array([complex(a) for a in self.psi])
+        m = max(max(abs(a.re), abs(a.im)) for a in self.psi)
+        # divide exactly by the largest part first: |v|^2 of 1e-200 entries underflows
+        v = np.array([complex(float(a.re / m), float(a.im / m)) for a in self.psi])
         return v / np.linalg.norm(v)
 
     def tensor(self) -> list:

@@ -100,7 +100,10 @@ class GMatrix:
 
     def complex(self, den: int) -> np.ndarray:
         """Float estimate (for sizing shifts only; never trusted)."""
-        return (self.re.astype(float) + 1j * self.im.astype(float)) / float(den)
+        def f(v):  # exact quotient first: the integers may exceed the float range
+            return float(Fraction(int(v), den))
+        to = np.vectorize(f, otypes=[float])
+        return to(self.re) + 1j * to(self.im)
 
 
 def exact_rho_t(psi) -> tuple:

@@ -86,6 +86,8 @@ def _solve_once(state, spec, comp, solver: str, options: dict | None, certify: b
                     "solver_status": raw.status, "solver_value": value})
             except CertificationFailed as exc:
                 res.certification_error = str(exc)
+            except (ArithmeticError, np.linalg.LinAlgError) as exc:  # e.g. 1e-300 amplitudes
+                res.certification_error = f"certification failed ({type(exc).__name__}: {exc})"
         else:
             res.certification_error = f"solver status {raw.status!r}: no dual to certify"
         res.certify_time = time.perf_counter() - t0

@@ -250,3 +250,16 @@ def test_cli_general_state_no_sdp_from_file(tmp_path):
     assert rep["class"] == "GHZ" and rep["locc_lower_exact"] == "18/25"
     assert rep["sep_lower_exact"] == "18/25" and rep["sep_upper"] is None
     assert rep["canonical_l"] == pytest.approx([0.8, 0, 0, 0, 0.6])
+
+
+def test_extreme_magnitudes_scale_out():
+    """Amplitudes of 1e-200 (squares underflow in floats): class, canonical form and the
+    protocol value are those of the same state at scale 1."""
+    small = three_qubit_state(["1e-200", "1e-200j", 0, 0, "1e-200", 0, 0, 0], normalise=True)
+    unit = three_qubit_state(["1", "1j", 0, 0, "1", 0, 0, 0], normalise=True)
+    assert entanglement_class(small).name == entanglement_class(unit).name == "biseparable"
+    assert np.allclose(canonical_form(small).l, canonical_form(unit).l)
+    assert measure_vidal_protocol(small, optimise=False).value == \
+        measure_vidal_protocol(unit, optimise=False).value
+    c = canonical_form(three_qubit_state([1, 0, 0, 0, 0, 0, 0, "1e-300j"], normalise=True))
+    assert np.all(np.isfinite(c.l)) and c.l[0] == pytest.approx(1)
