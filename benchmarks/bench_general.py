@@ -93,7 +93,7 @@ def main(argv=None) -> int:
           f"{load[0]:.1f} on {os.cpu_count()} cores")
     print(f"time per state (build + solve + certify): median {statistics.median(med):.2f} s, "
           f"90th percentile {pct(med, 0.9):.2f} s, worst {max(med):.2f} s")
-    print(f"certified {n_cert}/{args.states}; SCS fallback used for {n_fallback}; "
+    print(f"certified {n_cert}/{args.states}; second solver (Clarabel, real embedding) used for {n_fallback}; "
           f"certified - solver value: max {max(gaps) if gaps else float('nan'):.2e}")
     if ver:
         print(f"exact re-check of each certificate: median {statistics.median(ver):.2f} s, "
