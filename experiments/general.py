@@ -7,8 +7,9 @@ One function, :func:`general_bracket`, derives every number of a general state:
    local-unitarily equivalent form ``x`` (exact for exact input): kappa, the explicit SEP
    instrument, the LOCC protocols and the certified W engine, as ``sepgap bound XA XB XC``;
 3. any other state: ``sep_upper`` is the certified PPT bound on the input amplitudes themselves
-   (real input: the real engine, :func:`sdp.ppt_upper_bound`; complex input: the real embedding,
-   :func:`sdp.complex_ppt.complex_ppt_upper_bound`); ``locc_lower = sep_lower`` is the checked
+   (real input: the real engine, :func:`sdp.ppt_upper_bound`; complex input, or data too
+   extreme for the real engine's float estimates: :func:`sdp.complex_ppt.complex_ppt_upper_bound`,
+   SCS on complex PSD cones with Clarabel on the real embedding as fallback); ``locc_lower = sep_lower`` is the checked
    one-measurement protocol (:func:`analytics.general_locc.measure_vidal_protocol`), an explicit
    LOCC protocol and hence also a SEP lower bound; ``locc_upper = sep_upper`` (LOCC <= SEP <= PPT).
 
