@@ -351,4 +351,4 @@ def register(subparsers) -> None:
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, parser=p)

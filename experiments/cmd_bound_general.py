@@ -57,9 +57,16 @@ def general_input(args) -> tuple:
         return route(st)
     if args.normalise:
         raise SepgapError("--normalise applies to --amplitudes or --state-file")
-    if args.XA is None or args.XB is None or args.XC is None:
-        raise InvalidStateError("give a state: XA XB XC (W-class weights), --amplitudes A000 ... "
-                                "A111, or --state-file FILE")
+    missing = [n for n in ("XA", "XB", "XC") if getattr(args, n) is None]
+    if missing:
+        # argparse's own words and exit (status 2, one line), as when XA XB XC were required
+        msg = f"the following arguments are required: {', '.join(missing)}"
+        if len(missing) == 3:
+            msg += " (or give a state by --amplitudes A000 ... A111 or --state-file FILE)"
+        parser = getattr(args, "parser", None)
+        if parser is not None:
+            parser.error(msg)
+        raise InvalidStateError(msg)
     return None, state_from_args(args)
 
 

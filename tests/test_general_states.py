@@ -214,7 +214,7 @@ def test_w_state_one_measurement_is_two_thirds():
     (["--amplitudes", "1/2"] + ["0"] * 7, "squared norm 0.25"),
     (["--amplitudes", "1", "1"] + ["0"] * 6, "squared norm 2"),
     (["1/2", "1/4", "1/4", "--amplitudes", "1"] + ["0"] * 7, "replaces XA XB XC"),
-    ([], "give a state"),
+    ([], "required: XA, XB, XC (or give a state by --amplitudes"),
     (["--state-file", "/nonexistent/state.json"], "no such state file")])
 def test_cli_bad_input_one_line_exit_2(args, msg):
     rc, out, err = run_cli(["bound", *args])
