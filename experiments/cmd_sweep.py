@@ -190,7 +190,7 @@ def run(args) -> int:
 def run_general(args) -> int:
     doc = run_general_sweep(args.family, args.out, tmin=args.tmin, tmax=args.tmax,
                             points=args.points, fresh=args.fresh, solver=args.solver,
-                            quiet=args.quiet)
+                            quiet=args.quiet, l=getattr(args, "l", None))
     print(summary_line(doc), flush=True)
     return 0
 
@@ -248,4 +248,7 @@ def register(subparsers) -> None:
         q.add_argument("--solver", default="auto", metavar="NAME",
                        help="first SDP solver: auto, SCS or CLARABEL")
         q.add_argument("--quiet", action="store_true", help="no line per point")
+        if name == "canonical":
+            q.add_argument("--l", default=None, metavar="L0,L1,L2,L3,L4",
+                           help="canonical coefficients, exact (default 1/2,1/2,1/2,1/2,1/2)")
         q.set_defaults(func=run_general)

@@ -5,7 +5,10 @@ are floats, read exactly as binary rationals and normalised up to rounding):
 
 * ``ghz``:  ``cos(pi t)|000> + sin(pi t)|111>`` (default t in [0, 1/4]); the one-measurement
   protocol gives ``2 min(cos^2, sin^2)`` exactly (up to the binary rounding of the amplitudes);
-* ``wghz``: ``cos(pi t)|W> + sin(pi t)|GHZ>`` (default t in [0, 1/2]).
+* ``wghz``: ``cos(pi t)|W> + sin(pi t)|GHZ>`` (default t in [0, 1/2]);
+* ``canonical``: the canonical form of Acin et al. with given coefficients ``--l l0,...,l4``
+  (default all 1/2; normalised) and the LU-invariant phase ``phi = pi t`` swept (t in [0, 1]):
+  a slice of the canonical-parameter space along its one phase.
 
 Every point is bounded by :func:`experiments.general.general_bracket` (the general engines, for
 every point alike; ``sepgap bound --amplitudes`` routes W-class states to the W machinery) and
@@ -40,7 +43,12 @@ from .cmd_bound import write_json_atomic
 from .general import bracket_columns_general, general_bracket
 
 FAMILIES = {"ghz": ("cos(pi t)|000> + sin(pi t)|111>", "0", "1/4"),
-            "wghz": ("cos(pi t)|W> + sin(pi t)|GHZ>, |W> = (|001>+|010>+|100>)/sqrt 3", "0", "1/2")}
+            "wghz": ("cos(pi t)|W> + sin(pi t)|GHZ>, |W> = (|001>+|010>+|100>)/sqrt 3", "0", "1/2"),
+            "canonical": ("l0|000> + l1 e^{i pi t}|100> + l2|101> + l3|110> + l4|111> "
+                          "(Acin et al.), the phase phi = pi t swept", "0", "1")}
+
+#: Default canonical coefficients of the ``canonical`` family (normalised by the sweep).
+DEFAULT_L = "1/2,1/2,1/2,1/2,1/2"
 COLUMNS = ("id", "t", "class", "three_tangle", "locc_lower", "locc_lower_exact", "sep_lower",
            "sep_lower_exact", "sep_upper", "sep_upper_exact", "sep_upper_kind", "locc_upper",
            "locc_upper_exact", "gap_lower", "gap_lower_exact", "gap_upper", "gap_upper_exact",
@@ -52,8 +60,23 @@ class GeneralSweepError(SepgapError):
     """Bad options of a general-state sweep, or its output folder is taken."""
 
 
-def family_states(name: str, tmin, tmax, points: int) -> list:
-    """``[(t, amplitudes)]`` (t a Fraction, amplitudes 8 floats)."""
+def parse_l(text: str) -> list:
+    """``"l0,l1,l2,l3,l4"`` -> 5 exact non-negative numbers, not all 0."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if len(parts) != 5:
+        raise GeneralSweepError(f"--l {text!r}: give 5 comma-separated numbers l0,...,l4")
+    try:
+        vals = [parse_number(p) for p in parts]
+    except SepgapError as exc:
+        raise GeneralSweepError(f"--l: {exc}") from None
+    if any(v < 0 for v in vals) or not any(vals):
+        raise GeneralSweepError(f"--l {text!r}: the coefficients are >= 0 and not all 0")
+    return vals
+
+
+def family_states(name: str, tmin, tmax, points: int, l=None) -> list:
+    """``[(t, amplitudes)]`` (t a Fraction, amplitudes 8 floats); ``l`` the 5 canonical
+    coefficients of the ``canonical`` family."""
     if name not in FAMILIES:
         raise GeneralSweepError(f"unknown family {name!r}")
     if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 1000:
@@ -72,6 +95,13 @@ def family_states(name: str, tmin, tmax, points: int) -> list:
         if name == "ghz":
             v = np.zeros(8)
             v[0], v[7] = c, s
+        elif name == "canonical":
+            lv = [float(x) for x in (l if l is not None else parse_l(DEFAULT_L))]
+            v = np.zeros(8, dtype=complex)
+            v[0], v[4], v[5], v[6], v[7] = lv[0], lv[1] * complex(c, s), lv[2], lv[3], lv[4]
+            v = v / np.linalg.norm(v)
+            out.append((t, [complex(x) for x in v]))
+            continue
         else:
             v = c * w + s * g
             v = v / np.linalg.norm(v)
@@ -109,7 +139,7 @@ def _plot(name: str, rows: list, path: Path) -> None:
                 lw=1, label=r"$2\min(|a|^2,|b|^2)$")
     ax.set_xlabel(r"$t$ (state parameter, units of $\pi$)")
     ax.set_ylabel("EPR probability (random pair)")
-    ax.set_title(FAMILIES[name][0].split(",")[0], fontsize=10)
+    ax.set_title(FAMILIES[name][0].split(",")[0].split(" (")[0], fontsize=10)
     ax.set_ylim(-0.02, 1.05)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
@@ -119,11 +149,13 @@ def _plot(name: str, rows: list, path: Path) -> None:
 
 
 def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
-                      fresh: bool = False, solver: str = "auto", quiet: bool = True) -> dict:
+                      fresh: bool = False, solver: str = "auto", quiet: bool = True,
+                      l: str | None = None) -> dict:
     """Evaluate the family, write the outputs (module docstring), return the document."""
     tmin = parse_number(FAMILIES[name][1] if tmin is None else tmin)
     tmax = parse_number(FAMILIES[name][2] if tmax is None else tmax)
-    states = family_states(name, tmin, tmax, points)
+    lv = parse_l(DEFAULT_L if l is None else l) if name == "canonical" else None
+    states = family_states(name, tmin, tmax, points, lv)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise GeneralSweepError(f"--out {out} is a file")
@@ -147,7 +179,8 @@ def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
                   f"{row['sep_upper']}]  {row['seconds']} s", flush=True)
     doc = {"kind": "general_sweep", "family": name,
            "config": {"family": name, "tmin": frac_str(tmin), "tmax": frac_str(tmax),
-                      "points": points, "state": FAMILIES[name][0]},
+                      "points": points, "state": FAMILIES[name][0],
+                      **({"l": [frac_str(x) for x in lv]} if lv is not None else {})},
            "rows": rows, "certificates": certs}
     write_json_atomic(target, doc)
     buf = io.StringIO()
