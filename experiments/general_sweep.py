@@ -47,6 +47,11 @@ FAMILIES = {"ghz": ("cos(pi t)|000> + sin(pi t)|111>", "0", "1/4"),
             "canonical": ("l0|000> + l1 e^{i pi t}|100> + l2|101> + l3|110> + l4|111> "
                           "(Acin et al.), the phase phi = pi t swept", "0", "1")}
 
+TITLES = {"ghz": r"$\cos(\pi t)|000\rangle + \sin(\pi t)|111\rangle$",
+          "wghz": r"$\cos(\pi t)|W\rangle + \sin(\pi t)|GHZ\rangle$",
+          "canonical": r"$l_0|000\rangle + l_1 e^{i\pi t}|100\rangle + l_2|101\rangle"
+                       r" + l_3|110\rangle + l_4|111\rangle$"}
+
 #: Default canonical coefficients of the ``canonical`` family (normalised by the sweep).
 DEFAULT_L = "1/2,1/2,1/2,1/2,1/2"
 COLUMNS = ("id", "t", "class", "three_tangle", "locc_lower", "locc_lower_exact", "sep_lower",
@@ -139,7 +144,7 @@ def _plot(name: str, rows: list, path: Path) -> None:
                 lw=1, label=r"$2\min(|a|^2,|b|^2)$")
     ax.set_xlabel(r"$t$ (state parameter, units of $\pi$)")
     ax.set_ylabel("EPR probability (random pair)")
-    ax.set_title(FAMILIES[name][0].split(",")[0].split(" (")[0], fontsize=10)
+    ax.set_title(TITLES[name], fontsize=10)
     ax.set_ylim(-0.02, 1.05)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")

@@ -15,6 +15,12 @@ def test_family_states_and_bad_options():
     assert pts[2][1][0] == pytest.approx(2 ** -0.5) and pts[2][1][7] == pytest.approx(2 ** -0.5)
     w = family_states("wghz", 0, F(1, 2), 2)
     assert w[0][1][1] == pytest.approx(3 ** -0.5) and w[1][1][0] == pytest.approx(2 ** -0.5)
+    from experiments.general_sweep import parse_l
+    c = family_states("canonical", 0, 1, 3, parse_l("1,1,0,0,1"))
+    assert c[1][1][4] == pytest.approx(1j / 3 ** 0.5) and c[2][1][4] == pytest.approx(-1 / 3 ** 0.5)
+    for bad in ("1,2", "1,1,1,1,-1", "0,0,0,0,0", "a,1,1,1,1"):
+        with pytest.raises(GeneralSweepError):
+            parse_l(bad)
     for args in (("ghz", 0, 2, 3), ("ghz", F(1, 2), 0, 3), ("ghz", 0, 1, 0), ("xyz", 0, 1, 3)):
         with pytest.raises(GeneralSweepError):
             family_states(*args)
