@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from .checks import check_instrument
-from .claims import Claim, gap_claim, lower_claim
+from .claims import Claim, exact_text, gap_claim, lower_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
 from .instruments import DiagonalFactor, Instrument, ProductKraus, sep_lower_bound
 from .limits import check_exact_size, check_number_text
@@ -233,7 +233,7 @@ class AnalyticVerification:
         if not self.valid:
             return f"invalid: {self.reason}"
         return (f"valid: {self.claim.text()} for x = {self.state} ({self.how}, exact "
-                f"{frac_str(self.claim.value)})")
+                f"{exact_text(self.claim.value)})")
 
 
 def _verify_tree(cert) -> tuple[WClassState, Claim, str]:
@@ -302,7 +302,7 @@ def _verify_gap(cert) -> tuple[WClassState, Claim, str]:
     check_float(gd, "float_lower", "gap", float_lower(gap))
     claim = gap_claim(lower.pairs, gap)
     check_claim(cert, claim)
-    return st, claim, f"SEP >= {frac_str(lower.value)}, kappa = {frac_str(k_claim)}"
+    return st, claim, f"SEP >= {exact_text(lower.value)}, kappa = {exact_text(k_claim)}"
 
 
 def _run(fn, cert) -> AnalyticVerification:
