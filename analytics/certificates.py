@@ -270,11 +270,17 @@ def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
 
 
 def gap_certificate(state) -> dict:
-    """Certificate of ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact)."""
+    """Certificate of ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact). Raises
+    :class:`InstrumentError` when that gap is not positive: ``SEP >= LOCC`` always, so a claim
+    ``>= 0`` or below is vacuous and is never written as a gap certificate (write the
+    ``sep_lower_bound`` certificate instead)."""
     lower = sep_lower_certificate(state)
     st = state_from_json(lower["state"])
     k = kappa(st)
     gap = Fraction(lower["bound"]["exact"]) - k
+    if gap <= 0:
+        raise InstrumentError(f"no SEP-LOCC gap certificate for {st}: sep_lower - kappa = "
+                              f"{exact_text(gap)} is not positive (a vacuous claim)")
     pairs = _targeted(sep_lower_bound(st).p_pairs)
     return {"format": FORMAT, "version": VERSION, "kind": "sep_locc_gap",
             "claim": gap_claim(pairs, gap).exact(),

@@ -85,6 +85,14 @@ def _near(q):
     return None if q is None else float(q)
 
 
+@lru_cache(maxsize=256)
+def sep_lower_of(st):
+    """:func:`analytics.instruments.sep_lower_bound` of an exact state, remembered: off the
+    plane it is a tree search (about a second), and ``sepgap verify`` and a resumed sweep ask
+    for the same states again. Deterministic, so remembering changes no number."""
+    return sep_lower_bound(st)
+
+
 # ---- LOCC -----------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=64)
@@ -269,6 +277,7 @@ class Bracket:
     sep_width: float | None
     sep_width_exact: Fraction | None
     locc_width: float | None
+    locc_width_exact: Fraction | None
     upper_certificate: dict | None = field(default=None, repr=False, compare=False)
     #: the solver's raw solution (warm start for a sweep's next point); not part of the JSON
     solver_raw: object = field(default=None, repr=False, compare=False)
@@ -386,6 +395,7 @@ def derive(state, *, lower, upper_bound: Fraction | None, report: UpperReport,
         locc_upper_kind="kappa" if lu == k else "ppt",
         gap_lower=_down(gl), gap_lower_exact=gl, gap_upper=_up(gu), gap_upper_exact=gu,
         sep_width=_up(sw), sep_width_exact=sw, locc_width=_up(lw),
+        locc_width_exact=lw,
         upper_certificate=upper_certificate, solver_raw=solver_raw,
     )
 
@@ -415,7 +425,7 @@ def bracket(state, *, lower: str = "auto", certify: bool = True, sdp: bool = Tru
     if lower not in LOWER_METHODS:
         raise BracketError(f"lower={lower!r}: choose one of {', '.join(LOWER_METHODS)}")
     st = as_state(state).exact()
-    lb = sep_lower_bound(st)
+    lb = sep_lower_of(st)
     report, up, cert, raw = UpperReport(), None, None, None
     if sdp:
         res, note = None, None
@@ -508,5 +518,5 @@ def report_of_row(row: dict) -> UpperReport:
 
 
 __all__ = ["Bracket", "bracket", "derive", "UpperReport", "BracketError", "sweep_row",
-           "report_of_row", "locc_sup_lower", "locc_lower", "DIRECTIONS",
+           "report_of_row", "sep_lower_of", "locc_sup_lower", "locc_lower", "DIRECTIONS",
            "LOCC_FLOAT_MARGIN", "LOWER_METHODS", "UPPER_KINDS", "locc_inputs"]

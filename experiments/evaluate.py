@@ -37,15 +37,15 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from analytics.certificates import float_lower, float_upper
-from analytics.instruments import sep_lower_bound
 
-from .brackets import UpperReport, bracket, derive, locc_inputs, sweep_row
+from .brackets import UpperReport, bracket, derive, locc_inputs, sep_lower_of, sweep_row
 from .families import Point, frac_str
 
 from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
@@ -206,7 +206,7 @@ def rederive_row(point: Point, *, upper_bound: Fraction | None, report: UpperRep
     instrument are recomputed (both deterministic). Timing columns come out empty.
     Raises :class:`experiments.brackets.BracketError` if the inputs disagree."""
     st = point.state.exact()
-    b = derive(st, lower=sep_lower_bound(st), upper_bound=upper_bound, report=report,
+    b = derive(st, lower=sep_lower_of(st), upper_bound=upper_bound, report=report,
                locc=locc_inputs(st, locc_rounds))
     return sweep_row(point, b)
 
@@ -231,10 +231,8 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
     st = point.state.exact()
     if fresh_solver:
         reset_solver_state()
-    orbit = None
-    if orbit_reuse:
-        def orbit(s):
-            return orbit_bound(s, shortcut=shortcut, solver=solver, solver_options=solver_options)
+    orbit = (functools.partial(orbit_bound, shortcut=shortcut, solver=solver,
+                               solver_options=solver_options) if orbit_reuse else None)
     b = bracket(st, solver=solver, solver_options=solver_options, locc_rounds=locc_rounds,
                 shortcut=shortcut, orbit=orbit,
                 warm_start=warm_start if usable_warm_start(warm_start) else None)
