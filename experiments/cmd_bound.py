@@ -7,15 +7,12 @@ bound on :math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
 
 Numbers are parsed exactly (``1/2``, ``0.25``, ``2.5e-1``), so everything is exact.
 
-JSON keys (``--json``; one object): ``x0, xA, xB, xC, kappa, eta, sep_lower, gap_lower`` are
-floats (``null`` when no explicit instrument applies); the same numbers as exact fractions are
-strings under ``<key>_exact`` (e.g. ``"kappa_exact": "7/8"``); ``sep_lower_kind`` is
-``"eq7"``, ``"large_component"``, ``"trivial"`` or ``"none"``; ``sep_lower_p_pairs`` and
-``sep_lower_p_pairs_exact`` give ``p_AB, p_AC, p_BC``; ``sep_lower_checked`` says the instrument
-passed :func:`analytics.checks.check_instrument`, ``sep_lower_note`` says which instrument.
-
-The analytic part is :func:`analytic_report`, a dict of JSON types, so other options (e.g. SDP
-bounds) can add keys and share the printing.
+JSON keys (``--json``; one object): exactly ``experiments.bracket(state, ...).to_dict()``
+(:class:`experiments.brackets.Bracket`: one derivation for this command, sweep rows and
+``sepgap verify``); floats that are bounds are rounded outward
+(:data:`experiments.brackets.DIRECTIONS`), exact values are strings under ``<key>_exact``.
+``--save-cert``/``--save-lower-cert`` add ``sep_upper_certificate_file``,
+``gap_certificate_file`` or ``lower_certificate_file`` (and its ``_claim``).
 """
 from __future__ import annotations
 

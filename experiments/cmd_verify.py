@@ -2,10 +2,13 @@
 
 ``PATH`` is a certificate file, a folder (every ``*.json`` in it and in its ``certificates/``
 subfolder), or a sweep's ``<name>.json`` (``rows`` and ``certificates``): every certificate is
-verified and every row's numbers (``sep_upper_certified_exact``, ``sep_lower_exact``,
-``gap_certified_exact``, ``kappa_exact``, ``gap_upper_exact`` and their rounded floats) are
-checked against the verified certificates and an exact recomputation; so is ``<name>.csv`` next
-to it. One line per certificate (``valid: SEP <= 0.80000003 for x = ...`` or ``invalid: why``),
+verified, then every row of the JSON and of ``<name>.csv`` next to it is re-derived from its
+exact state, its verified certificate (which must prove an upper bound on SEP), its recorded
+solver report (``upper_reports``) and the recorded options (``config``) by the functions that
+wrote it (:func:`experiments.evaluate.rederive_row`) and compared column by column; only the
+timing columns (:data:`experiments.evaluate.TIMING_COLUMNS`) may differ, and a column that
+cannot be re-derived is an error. The summary is recomputed from the re-derived rows by
+:func:`experiments.sweep.summarize`. One line per certificate (``valid: SEP <= 0.80000003 for x = ...`` or ``invalid: why``),
 one per mismatching row, one per table, and a summary; exit 0 only if everything is valid.
 A single certificate file prints just its line, as before. A missing or unreadable file is
 exit 1 with the reason (it is not a valid certificate).
@@ -200,19 +203,6 @@ def compare_row(row: dict, want: dict, columns, csv_mode: bool = False) -> list:
             bad.append(f"{col} is {shorten(row[col])}, the re-derived value is "
                        f"{'empty' if w is None else shorten(w)}")
     return bad
-
-
-def check_row(row, cert_res) -> list:
-    """Mismatches of one row of a sweep without its recorded options (kept for a single row):
-    only the columns the certificate decides. Prefer :func:`check_sweep`."""
-    if not isinstance(row, dict):
-        return ["row is not an object"]
-    try:
-        st_vals = [parse_frac(_get(row, f"{c}_exact"), f"{c}_exact") for c in ("x0", "xA", "xB", "xC")]
-        st = WClassState.from_components(*st_vals)
-    except (SepgapError, ValueError, TypeError) as exc:
-        return [f"state columns: {exc}"]
-    return _upper_of(cert_res, st)[1]
 
 
 @dataclass
