@@ -93,7 +93,8 @@ def _columns():
     return columns_for(fam.param_names)
 
 
-@pytest.mark.parametrize("row_index", [0, 1, 2])
+@pytest.mark.parametrize("row_index", [2, pytest.param(0, marks=pytest.mark.slow),
+                                       pytest.param(1, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("column", _columns())
 def test_every_json_column_edit_is_rejected(sweep, tmp_path, column, row_index):
     out, doc = sweep
