@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
-from analytics.certificates import float_lower, float_upper, frac_str, gap_certificate, \
-    sep_lower_certificate
+from analytics.certificates import (float_lower, float_upper, frac_str, gap_certificate,
+                                    sep_lower_certificate)
 from analytics.claims import ppt_claim
 from analytics.errors import SepgapError
 from analytics.instruments import sep_lower_bound
@@ -48,7 +48,8 @@ from analytics.locc import DEFAULT_ROUNDS, theorem2_locc_lower
 from analytics.monotones import eta as eta_of
 from analytics.monotones import kappa as kappa_of
 from analytics.offplane import locc_lower_tree
-from analytics.states import PAIRS, as_state
+from analytics.states import PAIRS, WClassState, as_state
+from sdp import SolverError, sep_upper_bound
 
 #: Relative margin taken off the float LOCC protocol value before it is rounded down (the
 #: branch-tree simulator's float error is many orders below it; tests compare with exact optima).
@@ -168,9 +169,6 @@ class UpperReport:
     certify_time: float | None = None
     attempts: list | None = None
     certification_error: str | None = None
-
-    #: fields that are timings (allowed to differ when a run is repeated)
-    TIMING = ("solve_time", "certify_time")
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -295,7 +293,6 @@ class Bracket:
 
     def state(self):
         """The exact state, as a :class:`analytics.states.WClassState`."""
-        from analytics.states import WClassState
         return WClassState.from_components(self.x0_exact, self.xA_exact, self.xB_exact,
                                            self.xC_exact)
 
@@ -420,8 +417,6 @@ def bracket(state, *, lower: str = "auto", certify: bool = True, sdp: bool = Tru
     :class:`sdp.SolverError` for bad solver settings; any other failure of the SDP is recorded
     (``sep_upper_kind = "failed"``, ``sep_upper_note``).
     """
-    from sdp import SolverError, sep_upper_bound
-
     if lower not in LOWER_METHODS:
         raise BracketError(f"lower={lower!r}: choose one of {', '.join(LOWER_METHODS)}")
     st = as_state(state).exact()
