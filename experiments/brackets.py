@@ -49,7 +49,7 @@ from analytics.monotones import eta as eta_of
 from analytics.monotones import kappa as kappa_of
 from analytics.offplane import locc_lower_tree
 from analytics.states import PAIRS, WClassState, as_state
-from sdp import SolverError, sep_upper_bound
+import sdp as sdp_pkg  # module attributes looked up at call time (tests patch them)
 
 #: Relative margin taken off the float LOCC protocol value before it is rounded down (the
 #: branch-tree simulator's float error is many orders below it; tests compare with exact optima).
@@ -428,10 +428,10 @@ def bracket(state, *, lower: str = "auto", certify: bool = True, sdp: bool = Tru
             if orbit is not None:
                 res, note = orbit(st)
             if res is None:
-                res = sep_upper_bound(st, pairs=pairs, objective=objective, solver=solver,
+                res = sdp_pkg.sep_upper_bound(st, pairs=pairs, objective=objective, solver=solver,
                                       solver_options=solver_options, certify=certify,
                                       shortcut=shortcut, warm_start=warm_start)
-        except SolverError:
+        except sdp_pkg.SolverError:
             raise
         except (SepgapError, ArithmeticError, ValueError, RuntimeError) as exc:
             res, note = None, f"{type(exc).__name__}: {exc}"
