@@ -195,6 +195,7 @@ def _plot(name: str, doc: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     rows = doc["rows"]
     up = [r["sep_upper"] if r["sep_upper"] is not None else np.nan for r in rows]
     low = [r["locc_lower"] if r["locc_lower"] is not None else np.nan for r in rows]
@@ -238,6 +239,7 @@ def _plot(name: str, doc: dict, path: Path) -> None:
         ax.plot(t, up, "v", label="certified upper bound on SEP (and LOCC)")
         ax.plot(t, low, "^", label="LOCC lower bound (also SEP)")
         ax.set_xlabel("state (index in the file)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"states of {Path(doc['config']['state_file']).name}", fontsize=10)
     else:
         t = [r["t"] for r in rows]
