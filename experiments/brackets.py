@@ -12,9 +12,10 @@ Given kappa, the explicit SEP lower bound, the certified PPT bound and the LOCC 
 
 Lower bounds are rounded down, upper bounds up (floats); ``*_exact`` strings where exact.
 The LOCC side (:func:`locc_bounds`): on the plane the Theorem 2 protocol (``locc_lower``) and
-kappa itself, the LOCC supremum (``locc_sup_lower``); off the plane the measurement tree of
-:func:`analytics.offplane.locc_lower_tree` with the Theorem 2 protocol (finite) or kappa
-(supremum) at its plane leaves.
+kappa itself, the LOCC supremum (``locc_sup_lower``); off the plane the best exact measurement tree of
+:func:`analytics.locc_tree.locc_tree_bound` (full trees by value iteration, or the chain of
+:mod:`analytics.offplane` when better) with the Theorem 2 protocol (finite) or kappa (supremum)
+at its plane leaves and Vidal's protocol at its two-party leaves.
 """
 from __future__ import annotations
 
@@ -31,9 +32,10 @@ def _exact(q) -> str | None:
 
 @lru_cache(maxsize=64)
 def _locc_tree(st, rounds: int):
-    """One tree search gives both LOCC columns of a state (a row asks for each once)."""
-    from analytics.offplane import locc_lower_tree
-    return locc_lower_tree(st, rounds=rounds)
+    """One tree search gives both LOCC columns of a state (a row asks for each once): the best
+    exact full tree (:func:`analytics.locc_tree.locc_tree_bound`, the chain among the candidates)."""
+    from analytics.locc_tree import locc_tree_bound
+    return locc_tree_bound(st, rounds=rounds)
 
 
 def locc_sup_lower(st, rounds: int | None = None) -> tuple:
@@ -44,10 +46,7 @@ def locc_sup_lower(st, rounds: int | None = None) -> tuple:
         return Fraction(kappa_of(st)), "kappa"
     from analytics.locc import DEFAULT_ROUNDS
     res = _locc_tree(st, DEFAULT_ROUNDS if rounds is None else rounds)
-    sup = res.locc_sup_lower
-    if not isinstance(sup, Fraction):  # a float protocol value: keep it a lower bound
-        sup = Fraction(sup) * (1 - Fraction(1, 10 ** 12))
-    return sup, res.locc_sup_kind
+    return res.locc_sup_lower, f"tree+kappa ({res.source}, depth {res.depth}, {res.nodes} nodes)"
 
 
 def locc_lower(st, rounds: int) -> tuple:
@@ -58,7 +57,7 @@ def locc_lower(st, rounds: int) -> tuple:
         lr = theorem2_locc_lower(st, rounds)
         return float(lr.locc_lower), lr.protocol, int(rounds)
     res = _locc_tree(st, int(rounds))
-    return float(res.locc_lower), res.locc_lower_protocol, int(rounds)
+    return float(res.locc_lower), "tree+theorem2", int(rounds)
 
 
 def bracket_columns(k: Fraction, sep_lower, sep_upper, locc_sup, locc_low) -> dict:

@@ -25,6 +25,7 @@ from analytics.certificates import (float_lower, float_upper, frac_str, parse_fr
                                     state_from_json, verify_gap, verify_lower)
 from analytics.errors import SepgapError
 from analytics.instruments import sep_lower_bound
+from analytics.locc_tree import verify_locc_tree_certificate
 from analytics.monotones import kappa
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
@@ -35,6 +36,7 @@ VERIFIERS = {
     "ppt_upper_bound": verify_certificate,
     "sep_lower_bound": verify_lower,
     "sep_locc_gap": verify_gap,
+    "locc_sup_lower_bound": verify_locc_tree_certificate,
 }
 
 
