@@ -210,6 +210,21 @@ def finite_value(ev: LOCCTreeEvaluation, rounds: int) -> float:
     return math.fsum(total)
 
 
+def finite_pairs(ev: LOCCTreeEvaluation, rounds: int) -> dict:
+    """Per-pair success probabilities of the finite protocol (floats): the Theorem 2 protocol
+    simulated at each kappa leaf (:func:`analytics.locc.theorem2_protocol`), the pair of the
+    two remaining parties at each Vidal leaf. Sums to :func:`finite_value` up to rounding."""
+    out = {p: 0.0 for p in ("AB", "AC", "BC")}
+    for _, p, lst, kind, v in ev.leaves:
+        if kind == "kappa":
+            for pair, q in theorem2_protocol(lst, rounds).pairs.items():
+                out[pair] += float(p) * float(q)
+        elif kind == "vidal":
+            pair = "".join(q for q, x in zip(PARTIES, lst.x) if x != 0)
+            out[pair] += float(p * v)
+    return out
+
+
 # ---- building a tree -----------------------------------------------------------------------------
 
 def _room(u: Fraction, s1: Fraction, s2: Fraction, r2: Fraction) -> Fraction:
