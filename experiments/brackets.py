@@ -3,8 +3,10 @@
 Given kappa, the explicit SEP lower bound, the certified PPT bound and the LOCC lower bounds
 (all exact where they are exact), the columns are
 
-* ``locc_upper = min(kappa, sep_upper)`` (LOCC <= kappa by Theorem 1; LOCC <= SEP <= PPT),
-  ``locc_upper_kind`` says which;
+* ``locc_upper = min(kappa, cut, sep_upper)`` (LOCC <= kappa by Theorem 1; LOCC <= the cut
+  monotone :math:`\\sum_k\\lambda_{\\min}(\\rho_k)`, :mod:`analytics.monotone_candidates` and
+  docs/locc-monotones.md, rounded up exactly; LOCC <= SEP <= PPT), ``locc_upper_kind`` says which
+  (``"kappa"``, ``"monotone:cut"``, ``"ppt"``);
 * ``gap_lower = sep_lower - locc_upper``: a certified lower bound on ``SEP_opt - LOCC_sup``
   (positive: a certified SEP-LOCC gap);
 * ``gap_upper = sep_upper - locc_sup_lower``: an upper bound on ``SEP_opt - LOCC_sup``;
@@ -60,14 +62,23 @@ def locc_lower(st, rounds: int) -> tuple:
     return float(res.locc_lower), "tree+theorem2", int(rounds)
 
 
-def bracket_columns(k: Fraction, sep_lower, sep_upper, locc_sup, locc_low) -> dict:
+def cut_bound(st) -> Fraction:
+    """The exact upper bound on LOCC from the cut monotone (:func:`analytics.monotone_candidates.cut_upper`)."""
+    from analytics.monotone_candidates import cut_upper
+    return cut_upper(st)
+
+
+def bracket_columns(k: Fraction, sep_lower, sep_upper, locc_sup, locc_low, cut=None) -> dict:
     """The bracket columns (module docstring) from exact kappa ``k``, exact ``sep_lower`` and
-    certified ``sep_upper`` (Fractions or None), exact ``locc_sup`` and float ``locc_low``."""
+    certified ``sep_upper`` (Fractions or None), exact ``locc_sup``, float ``locc_low`` and the
+    exact cut-monotone bound ``cut`` (:func:`cut_bound`, or None)."""
     row: dict = {}
-    lu = k if sep_upper is None or k <= sep_upper else sep_upper
+    options = [(k, "kappa")] + ([] if cut is None else [(Fraction(cut), "monotone:cut")]) \
+        + ([] if sep_upper is None else [(sep_upper, "ppt")])
+    lu, lu_kind = min(options, key=lambda t: t[0])  # ties: the first listed (kappa)
     row["locc_upper"] = float_upper(lu)
     row["locc_upper_exact"] = _exact(lu)
-    row["locc_upper_kind"] = "kappa" if lu == k else "ppt"
+    row["locc_upper_kind"] = lu_kind
     gl = None if sep_lower is None else sep_lower - lu
     row["gap_lower"] = None if gl is None else float_lower(gl)
     row["gap_lower_exact"] = _exact(gl)
@@ -80,4 +91,4 @@ def bracket_columns(k: Fraction, sep_lower, sep_upper, locc_sup, locc_low) -> di
     return row
 
 
-__all__ = ["locc_sup_lower", "locc_lower", "bracket_columns"]
+__all__ = ["locc_sup_lower", "locc_lower", "bracket_columns", "cut_bound"]

@@ -86,14 +86,16 @@ def add_brackets(report: dict) -> None:
     """``SEP in [sep_lower, sep_upper]``, ``LOCC in [locc_lower, locc_upper]``, the gap bounds
     and the widths (experiments/brackets.py), from the report's exact numbers. ``sep_upper`` is
     used only when its certificate proves a bound on SEP (all pairs, unit weights, exact)."""
-    from .brackets import bracket_columns
+    from .brackets import bracket_columns, cut_bound
     up = report.get("sep_upper_certified_exact")
     if up is not None and not report.get("sep_upper_is_sep", False):
         up = None
     low = report["sep_lower_exact"]
     br = bracket_columns(Fraction(report["kappa_exact"]), None if low is None else Fraction(low),
                          None if up is None else Fraction(up),
-                         Fraction(report["locc_sup_lower_exact"]), report["locc_lower"])
+                         Fraction(report["locc_sup_lower_exact"]), report["locc_lower"],
+                         cut_bound(WClassState.from_components(
+                             *(Fraction(report[f"{c}_exact"]) for c in ("x0", "xA", "xB", "xC")))))
     report.update(br)
     report["sep_upper"] = None if up is None else float_upper(Fraction(up))
     report["sep_upper_exact"] = up
@@ -144,11 +146,12 @@ def format_brackets(report: dict) -> str:
         if q is not None:
             return decimal_up(Fraction(q))
         return "n/a" if report.get(key) is None else decimal_up(Fraction(report[key]))
-    lu_kind = "kappa" if report["locc_upper_kind"] == "kappa" else "the certified PPT bound"
+    lu_kind = {"kappa": "kappa", "monotone:cut": "the cut monotone",
+               "ppt": "the certified PPT bound"}[report["locc_upper_kind"]]
     lines = [
         f"SEP  in    [{dn('sep_lower')}, {up('sep_upper')}]   width {up('sep_width')}",
         f"LOCC in    [{dn('locc_lower')}, {up('locc_upper')}]   width {up('locc_width')}; "
-        f"locc_upper = min(kappa, certified PPT) = {lu_kind}; locc_lower: {report['locc_protocol']}",
+        f"locc_upper = min(kappa, cut monotone, certified PPT) = {lu_kind}; locc_lower: {report['locc_protocol']}",
         f"LOCC_sup   >= {dn('locc_sup_lower')}   ({report['locc_sup_kind']})",
         f"gap        SEP_opt - LOCC_sup in [{dn('gap_lower')}, {up('gap_upper')}]"
         + ("   (a certified SEP-LOCC gap)" if report["gap_lower"] is not None

@@ -119,13 +119,13 @@ def _expected_row(st, cert_res) -> dict:
     """``{column: (exact or None, float or None)}`` recomputed from the state and the verified
     certificate (``cert_res``: None if the point has no certificate); the bracket columns by the
     same function that wrote them (:func:`experiments.brackets.bracket_columns`)."""
-    from .brackets import bracket_columns, locc_sup_lower
+    from .brackets import bracket_columns, cut_bound, locc_sup_lower
     k = kappa(st)
     lb = sep_lower_bound(st)
     low = None if lb.value is None else Fraction(lb.value)
     up = None if cert_res is None else cert_res.bound
     sup = locc_sup_lower(st)[0]
-    br = bracket_columns(Fraction(k), low, up, sup, None)
+    br = bracket_columns(Fraction(k), low, up, sup, None, cut_bound(st))
     out = {"kappa": (k, float(k)),
            "sep_lower": (low, None if low is None else float_lower(low)),
            "gap_certified": (None if low is None else low - k,

@@ -47,7 +47,7 @@ from analytics.instruments import sep_lower_bound
 from analytics.monotones import kappa as kappa_of
 from analytics.states import PAIRS
 
-from .brackets import bracket_columns, locc_lower, locc_sup_lower
+from .brackets import bracket_columns, cut_bound, locc_lower, locc_sup_lower
 from .families import Point, frac_str
 
 from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
@@ -263,7 +263,7 @@ def derived_columns(point: Point, analytic: dict, cert_q: Fraction | None, has_c
     low = analytic["sep_lower_exact"]
     sup = analytic["locc_sup_lower_exact"]
     row = bracket_columns(k, None if low is None else Fraction(low), cert_q,
-                          None if sup is None else Fraction(sup), locc_low)
+                          None if sup is None else Fraction(sup), locc_low, cut_bound(point.state))
     row["kappa_exceeds_sep_upper"] = None if cert_q is None else bool(cert_q < k)
     row["certificate_file"] = f"certificates/{point.id}.json" if has_certificate else None
     return row
