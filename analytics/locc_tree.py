@@ -283,8 +283,9 @@ def _weights_array(st: WClassState) -> np.ndarray:
 
 
 def build_tree(state, depth: int = DEFAULT_DEPTH, grid: int = DEFAULT_GRID, samples: int = 600,
-               seed: int = 0):
-    """Root-first exact tree guided by the value table (module docstring)."""
+               seed: int = 0, root_party: int | None = None):
+    """Root-first exact tree guided by the value table (module docstring); ``root_party``
+    (0, 1, 2) forces the party measuring first."""
     st = as_state(state).exact()
     depth = _check_int("depth", depth, 0, MAX_DEPTH)
     grid = _check_int("grid", grid, 4, 64)
@@ -296,7 +297,8 @@ def build_tree(state, depth: int = DEFAULT_DEPTH, grid: int = DEFAULT_GRID, samp
             return leaf
         if d == 0:
             return LOCCLeaf("none")
-        gain, k, params = best_node(table, _weights_array(cur), d - 1, samples=samples, seed=seed)
+        gain, k, params = best_node(table, _weights_array(cur), d - 1, samples=samples, seed=seed,
+                                    party=root_party if cur is st else None)
         if k is None or not gain > 0:
             return LOCCLeaf("none")
         node = rational_node(cur, k, *params)

@@ -39,6 +39,8 @@ import itertools
 
 import numpy as np
 
+from .monotone_candidates import kappa_weights, min_kappa_cut, vidal_weights
+
 #: Lattice steps per unit of the default value table.
 DEFAULT_GRID = 24
 #: Random node samples per lattice point and party in one value-iteration step.
@@ -46,25 +48,6 @@ DEFAULT_SAMPLES = 192
 
 
 # ---- leaf values (unnormalised, vectorised over the last axis (z, wA, wB, wC)) --------------------
-
-def kappa_weights(w: np.ndarray) -> np.ndarray:
-    """:math:`\\kappa` of unnormalised plane weights (the last three entries of ``w``)."""
-    ys = -np.sort(-w[..., 1:], axis=-1)
-    y1, y2, y3 = ys[..., 0], ys[..., 1], ys[..., 2]
-    safe = np.where(y1 > 0, y1, 1.0)
-    return 2 * (y2 + y3) - np.where(y1 > 0, y2 * y3 / safe, 0.0)
-
-
-def vidal_weights(w: np.ndarray) -> np.ndarray:
-    """Vidal's :math:`S - \\sqrt{S^2 - 4w_iw_j}` for weights with one of wA, wB, wC zero
-    (written as :math:`4w_iw_j/(S + \\sqrt{S^2 - 4w_iw_j})`: no cancellation)."""
-    ys = -np.sort(-w[..., 1:], axis=-1)
-    s = w.sum(-1)
-    prod = ys[..., 0] * ys[..., 1]
-    disc = np.maximum(s * s - 4 * prod, 0.0)
-    den = s + np.sqrt(disc)
-    return np.where(den > 0, 4 * prod / np.where(den > 0, den, 1.0), 0.0)
-
 
 def leaf_weights(w: np.ndarray) -> tuple:
     """``(is_leaf, value)``: plane -> kappa, two-party slice -> Vidal, else (False, 0)."""
@@ -121,8 +104,12 @@ def sample_parameters(n: int, rng: np.random.Generator) -> np.ndarray:
 class ValueTable:
     """Values :math:`V_0..V_{depth}` on the lattice of step 1/``grid`` (module docstring).
 
-    ``values[d]`` has shape ``(grid+1,)*3`` indexed by the cumulative lattice coordinates;
-    entries outside the tetrahedron are 0 and never get a positive interpolation weight.
+    ``values[d]`` holds the ratio :math:`V_d/U` with the proved upper bound
+    :math:`U = \\min(\\kappa, C)` (:func:`analytics.monotone_candidates.min_kappa_cut`; 1 on the
+    plane and the two-party slices), shape ``(grid+1,)*3`` indexed by the cumulative lattice
+    coordinates; entries outside the tetrahedron are 0 and never get a positive interpolation
+    weight. Interpolating the ratio and multiplying by U follows U's steep parts (near the plane
+    and near :math:`x_k = 1/2`) that linear interpolation of V itself overshoots.
     """
 
     def __init__(self, grid: int, depth: int, samples: int = DEFAULT_SAMPLES, seed: int = 0):
@@ -135,20 +122,22 @@ class ValueTable:
         self._sorted = srt
         w = srt / n
         is_leaf, leaf = leaf_weights(w)
+        upper = min_kappa_cut(w)
+        pos = upper > 0
         v = np.zeros((n + 1,) * 3)
-        self._put(v, srt, leaf)
+        self._put(v, srt, np.where(pos, leaf / np.where(pos, upper, 1.0), 0.0))
         self.values = [v]
         rng = np.random.default_rng(seed)
         inner = ~is_leaf
         for d in range(1, self.depth + 1):
             prev = self.values[-1]
-            best = self.lookup_lattice(prev, srt)
+            best = self.lookup_lattice(prev, srt) * upper
             params = sample_parameters(samples, rng)
             for k in range(3):
                 g = self.node_gain(w[inner], k, params, d - 1)
                 best[inner] = np.maximum(best[inner], g.max(1))
             nxt = prev.copy()
-            self._put(nxt, srt, best)
+            self._put(nxt, srt, np.where(pos, np.minimum(best / np.where(pos, upper, 1.0), 1.0), 0.0))
             self.values.append(nxt)
 
     @staticmethod
@@ -186,7 +175,7 @@ class ValueTable:
         for step in range(3):
             cur[rows, order[:, step]] += 1
             out = out + wts[step] * v[cur[:, 0], cur[:, 1], cur[:, 2]]
-        return (out * s).reshape(shape)
+        return (out * min_kappa_cut(w)).reshape(shape)
 
     def value(self, w: np.ndarray, level: int, table=None) -> np.ndarray:
         """:math:`V_{level}` at weights ``w``: exact leaf values on the plane and two-party
@@ -220,14 +209,15 @@ def value_table(grid: int = DEFAULT_GRID, depth: int = 4, samples: int = DEFAULT
 # ---- the best node at one state ------------------------------------------------------------------
 
 def best_node(table: ValueTable, w: np.ndarray, level: int, samples: int = 1500, starts: int = 4,
-              iters: int = 80, seed: int = 0) -> tuple:
+              iters: int = 80, seed: int = 0, party: int | None = None) -> tuple:
     """Best node at the (float) weights ``w`` (shape (4,)) against :math:`V_{level}`:
-    ``(gain, k, (a1, uu, v))``; random search then a batched compass search per party.
-    Snapped boundary values (uu = 1, v in {0, 1}) are kept by the compass search's clipping."""
+    ``(gain, k, (a1, uu, v))``; random search then a batched compass search per party (only
+    ``party`` if given). Snapped boundary values (uu = 1, v in {0, 1}) are kept by the compass
+    search's clipping."""
     rng = np.random.default_rng(seed)
     best = (-1.0, None, None)
     for k in range(3):
-        if not w[1 + k] > 0:
+        if not w[1 + k] > 0 or (party is not None and k != party):
             continue
         params = sample_parameters(samples, rng)
         g = table.node_gain(w[None, :], k, params, level)[0]
@@ -253,5 +243,5 @@ def best_node(table: ValueTable, w: np.ndarray, level: int, samples: int = 1500,
     return best
 
 
-__all__ = ["DEFAULT_GRID", "DEFAULT_SAMPLES", "kappa_weights", "vidal_weights", "leaf_weights",
+__all__ = ["DEFAULT_GRID", "DEFAULT_SAMPLES", "leaf_weights",
            "node_branches", "sample_parameters", "ValueTable", "value_table", "best_node"]

@@ -34,8 +34,26 @@ from fractions import Fraction
 
 import numpy as np
 
-from .locc_values import kappa_weights
 from .states import as_state
+
+
+def kappa_weights(w: np.ndarray) -> np.ndarray:
+    """:math:`\\kappa` of unnormalised plane weights (the last three entries of ``w``)."""
+    ys = -np.sort(-w[..., 1:], axis=-1)
+    y1, y2, y3 = ys[..., 0], ys[..., 1], ys[..., 2]
+    safe = np.where(y1 > 0, y1, 1.0)
+    return 2 * (y2 + y3) - np.where(y1 > 0, y2 * y3 / safe, 0.0)
+
+
+def vidal_weights(w: np.ndarray) -> np.ndarray:
+    """Vidal's :math:`S - \\sqrt{S^2 - 4w_iw_j}` for weights with one of wA, wB, wC zero
+    (written as :math:`4w_iw_j/(S + \\sqrt{S^2 - 4w_iw_j})`: no cancellation)."""
+    ys = -np.sort(-w[..., 1:], axis=-1)
+    s = w.sum(-1)
+    prod = ys[..., 0] * ys[..., 1]
+    disc = np.maximum(s * s - 4 * prod, 0.0)
+    den = s + np.sqrt(disc)
+    return np.where(den > 0, 4 * prod / np.where(den > 0, den, 1.0), 0.0)
 
 
 def _dets(w: np.ndarray) -> tuple:
@@ -126,5 +144,5 @@ def cut_upper(state) -> Fraction:
     return total
 
 
-__all__ = ["cut_monotone", "min_kappa_cut", "kappa_lambda", "kappa_det", "kappa_plane", "vacuum",
+__all__ = ["kappa_weights", "vidal_weights", "cut_monotone", "min_kappa_cut", "kappa_lambda", "kappa_det", "kappa_plane", "vacuum",
            "largest", "CANDIDATES", "NON_MONOTONE", "cut_upper"]

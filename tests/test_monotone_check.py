@@ -14,10 +14,9 @@ import pytest
 
 from analytics import WClassState
 from analytics.locc import vidal_probability
-from analytics.locc_values import kappa_weights, vidal_weights
 from analytics.measurements import measure, measure_statevector
 from analytics.monotone_candidates import (CANDIDATES, NON_MONOTONE, cut_monotone, cut_upper,
-                                           min_kappa_cut)
+                                           kappa_weights, min_kappa_cut, vidal_weights)
 from analytics.monotone_check import (MonotoneCheckError, branches, find_monotone_violation,
                                       sample_measurements, sample_states)
 from analytics.monotones import kappa
@@ -162,13 +161,13 @@ def test_scalar_functions():
 @pytest.mark.slow
 def test_certified_ppt_bound_is_clean():
     """The real certified PPT bound (one SDP and certificate per evaluation, ~0.6 s each):
-    random states and measurements per party, tolerance 1e-6 for the rational rounding of the
-    branch states and the certificate's slack."""
+    random states and measurements per party; each state is the exact rational of its float
+    weights (no further rounding); tolerance 1e-6 for the certificates' slack."""
     from sdp import ppt_upper_bound
 
     def ppt(w):
         s = float(np.sum(w))
-        q = [F(round(float(t) / s * 10 ** 6), 10 ** 6) for t in w[1:]]
+        q = [F(float(t) / s) for t in w[1:]]
         if sum(q) > 1:
             q[int(np.argmax(q))] -= sum(q) - 1
         res = ppt_upper_bound(WClassState(*q), certify=True)
