@@ -208,39 +208,40 @@ def value_table(grid: int = DEFAULT_GRID, depth: int = 4, samples: int = DEFAULT
 
 # ---- the best node at one state ------------------------------------------------------------------
 
-def best_node(table: ValueTable, w: np.ndarray, level: int, samples: int = 1500, starts: int = 4,
-              iters: int = 80, seed: int = 0, party: int | None = None) -> tuple:
+def best_node(table: ValueTable, w: np.ndarray, level: int, samples: int = 600, rounds: int = 6,
+              local: int = 200, seed: int = 0, party: int | None = None) -> tuple:
     """Best node at the (float) weights ``w`` (shape (4,)) against :math:`V_{level}`:
-    ``(gain, k, (a1, uu, v))``; random search then a batched compass search per party (only
-    ``party`` if given). Snapped boundary values (uu = 1, v in {0, 1}) are kept by the compass
-    search's clipping."""
+    ``(gain, k, (a1, uu, v))``. All parties at once: ``samples`` random rows per party, then
+    ``rounds`` rounds of ``local`` random rows in a box around the best row of each party,
+    the box shrinking by 4 each round (one vectorised evaluation per round). Only ``party`` if
+    given. The snapped boundary values (uu = 1, v in {0, 1}) of the first stage are kept when
+    they win (the local rows are clipped to the box [0, 1])."""
     rng = np.random.default_rng(seed)
-    best = (-1.0, None, None)
-    for k in range(3):
-        if not w[1 + k] > 0 or (party is not None and k != party):
-            continue
+    ks = [k for k in range(3) if w[1 + k] > 0 and (party is None or k == party)]
+    if not ks:
+        return (-1.0, None, None)
+    best_p, best_f = {}, {}
+    for k in ks:
         params = sample_parameters(samples, rng)
         g = table.node_gain(w[None, :], k, params, level)[0]
-        top = params[np.argsort(g)[-starts:]].copy()
-        f = g[np.argsort(g)[-starts:]].copy()
-        h = np.full(len(top), 0.05)
-        e = np.concatenate([np.eye(3), -np.eye(3)])
-        for _ in range(iters):
-            cand = np.clip(top[:, None, :] + h[:, None, None] * e[None], 0.0, 1.0)
-            cand[..., 0] = np.clip(cand[..., 0], 1e-9, 1 - 1e-9)
-            gc = table.node_gain(w[None, :], k, cand.reshape(-1, 3), level)[0].reshape(len(top), 6)
-            j = gc.argmax(1)
-            gb = gc[np.arange(len(top)), j]
-            better = gb > f + 1e-13
-            top[better] = cand[np.arange(len(top)), j][better]
-            f[better] = gb[better]
-            h[~better] *= 0.5
-            if h.max() < 1e-7:
-                break
-        i = int(f.argmax())
-        if f[i] > best[0]:
-            best = (float(f[i]), k, tuple(float(t) for t in top[i]))
-    return best
+        i = int(g.argmax())
+        best_p[k], best_f[k] = params[i].copy(), float(g[i])
+    h = 0.1
+    for _ in range(rounds):
+        for k in ks:
+            cand = best_p[k][None, :] + h * rng.uniform(-1, 1, (local, 3))
+            keep = rng.random((local, 2)) < 0.25  # keep the best row's (possibly snapped) uu, v
+            cand[keep[:, 0], 1] = best_p[k][1]
+            cand[keep[:, 1], 2] = best_p[k][2]
+            cand = np.clip(cand, 0.0, 1.0)
+            cand[:, 0] = np.clip(cand[:, 0], 1e-9, 1 - 1e-9)
+            g = table.node_gain(w[None, :], k, cand, level)[0]
+            i = int(g.argmax())
+            if g[i] > best_f[k]:
+                best_p[k], best_f[k] = cand[i].copy(), float(g[i])
+        h /= 4
+    k = max(ks, key=lambda q: best_f[q])
+    return best_f[k], k, tuple(float(t) for t in best_p[k])
 
 
 __all__ = ["DEFAULT_GRID", "DEFAULT_SAMPLES", "leaf_weights",
