@@ -42,8 +42,10 @@ def _locc_tree(st, rounds: int):
 
 def locc_sup_lower(st, rounds: int | None = None) -> tuple:
     """``(value, kind)``: a lower bound on the LOCC supremum: kappa itself for x0 = 0 (Theorem 2,
-    exact), the kappa-leaf measurement tree otherwise (exact rational; it does not depend on the
-    rounds, which only pick the cached search to share with :func:`locc_lower`)."""
+    exact), otherwise the best exact LOCC tree (kappa at its plane leaves, Vidal's protocol at its
+    two-party leaves; its exact value rounded down to a float, kept as a Fraction; it does not
+    depend on the rounds, which only pick the cached search to share with :func:`locc_lower`).
+    The kind names the tree: ``"tree+kappa (full, depth 4, 12 nodes)"`` or ``(chain, ...)``."""
     if st.x0 == 0:
         return Fraction(kappa_of(st)), "kappa"
     from analytics.locc import DEFAULT_ROUNDS
