@@ -126,6 +126,7 @@ def test_x0_positive_prints_the_tree_and_tradeoff(capsys):
     assert len(vals) >= 5 and all(b >= a for a, b in zip(vals, vals[1:]))
 
 
+@pytest.mark.slow
 def test_x0_positive_json_certificate_verifies(capsys, tmp_path):
     code, out, _ = run(capsys, "1/4", "1/4", "3/8", "--x0", "1/8", "--json")
     d = json.loads(out)

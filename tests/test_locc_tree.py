@@ -43,7 +43,8 @@ def asym():
 
 # ---- targets: above the chain, below kappa ------------------------------------------------------
 
-@pytest.mark.parametrize("which, st", [("sym", SYM), ("asym", ASYM)])
+@pytest.mark.parametrize("which, st", [("sym", SYM),
+                                       pytest.param("asym", ASYM, marks=pytest.mark.slow)])
 def test_full_tree_beats_the_chain(which, st, request):
     res = request.getfixturevalue(which)
     chain = locc_lower_tree(st)
@@ -61,9 +62,14 @@ def _chain_as_locc(st):
     return chain_tree(st)
 
 
-def test_issue_numbers(sym, asym):
-    # issue 18: chain locc_sup 0.5892 at SYM, 0.5436 at ASYM; the full trees reach 0.6009, 0.5448
+def test_issue_numbers(sym):
+    # issue 18: chain locc_sup 0.5892 at SYM; the full tree reaches 0.6011
     assert float(sym.locc_sup_lower) > 0.6 and sym.locc_lower > 0.6
+
+
+@pytest.mark.slow
+def test_issue_numbers_asym(asym):
+    # chain locc_sup 0.5436 at ASYM; the full tree reaches 0.5453
     assert float(asym.locc_sup_lower) > 0.5445 and asym.locc_lower > 0.5444
 
 
@@ -120,7 +126,7 @@ def _simulate_tree(tree, st, rounds):
     return sup, fin, sim
 
 
-@pytest.mark.parametrize("which", ["sym", "asym"])
+@pytest.mark.parametrize("which", ["sym", pytest.param("asym", marks=pytest.mark.slow)])
 def test_tree_simulated_branch_by_branch_agrees_with_exact(which, request):
     res = request.getfixturevalue(which)
     sup, fin, sim = _simulate_tree(res.tree, res.state, res.rounds)
