@@ -371,6 +371,21 @@ class LOCCTreeBound:
     candidates: dict = field(repr=False, default_factory=dict)
 
     @property
+    def locc_sup_kind(self) -> str:
+        """How ``locc_sup_lower`` was reached, e.g. ``"tree+kappa (full, depth 4, 12 nodes)"``."""
+        if self.source == "leaf":
+            return {"kappa": "kappa", "vidal": "vidal", "none": "none"}[self.tree.kind]
+        return f"tree+kappa ({self.source}, depth {self.depth}, {self.nodes} nodes)"
+
+    @property
+    def locc_lower_protocol(self) -> str:
+        """The finite protocol of ``locc_lower``: ``"tree+theorem2"`` (a tree with the Theorem 2
+        protocol at its plane leaves), ``"theorem2"`` on the plane, ``"vidal"`` on a slice."""
+        if self.source == "leaf":
+            return {"kappa": "theorem2", "vidal": "vidal", "none": "none"}[self.tree.kind]
+        return "tree+theorem2"
+
+    @property
     def kappa_leaves(self) -> int:
         return sum(1 for lf in self.evaluation.leaves if lf[3] == "kappa")
 

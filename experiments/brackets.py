@@ -50,7 +50,7 @@ def locc_sup_lower(st, rounds: int | None = None) -> tuple:
         return Fraction(kappa_of(st)), "kappa"
     from analytics.locc import DEFAULT_ROUNDS
     res = _locc_tree(st, DEFAULT_ROUNDS if rounds is None else rounds)
-    return res.locc_sup_lower, f"tree+kappa ({res.source}, depth {res.depth}, {res.nodes} nodes)"
+    return res.locc_sup_lower, res.locc_sup_kind
 
 
 def locc_lower(st, rounds: int) -> tuple:
@@ -61,7 +61,7 @@ def locc_lower(st, rounds: int) -> tuple:
         lr = theorem2_locc_lower(st, rounds)
         return float(lr.locc_lower), lr.protocol, int(rounds)
     res = _locc_tree(st, int(rounds))
-    return float(res.locc_lower), "tree+theorem2", int(rounds)
+    return float(res.locc_lower), res.locc_lower_protocol, int(rounds)
 
 
 def cut_bound(st) -> Fraction:
