@@ -25,9 +25,11 @@ two-party slice (one :math:`w_k = 0`) with vacuum the exact LOCC value is Vidal'
 nothing (value 0).
 
 **Value iteration.** :math:`V_0` = the leaf value; :math:`V_{d}(x) = \\max(V_{d-1}(x),
-\\max_{\\rm node} \\sum_i V_{d-1}(w^{(i)}))`, on the lattice of normalised states with step 1/N,
-interpolated linearly on the Kuhn triangulation of the cumulative coordinates
-:math:`(x_A, x_A + x_B, x_A + x_B + x_C)` (every lattice simplex lies inside the tetrahedron).
+\\max_{\\rm node} \\sum_i V_{d-1}(w^{(i)}))`, on the lattice of normalised states with step 1/N; the
+ratio :math:`V_d/U` to the proved bound :math:`U = \\min(\\kappa, C)` of
+:mod:`analytics.monotone_candidates` is interpolated linearly on the Kuhn triangulation of the
+cumulative coordinates :math:`(x_A, x_A + x_B, x_A + x_B + x_C)` (every lattice simplex lies
+inside the tetrahedron) and multiplied by U.
 The node maximum is a random search over (k, a_1, u, v) with the boundary values u = 1 and
 v = 0, 1 sampled on purpose. :math:`V_d` only guides :mod:`analytics.locc_tree`, which builds an
 exact tree and proves its value in rational arithmetic; interpolation can over- or under-shoot.
@@ -153,9 +155,10 @@ class ValueTable:
     def lookup_lattice(self, v: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return v[self._cum(idx)].copy()
 
-    def interpolate(self, w: np.ndarray, level: int | None = None, table=None) -> np.ndarray:
-        """Interpolated :math:`V_{level}` at unnormalised weights ``w`` (..., 4) (degree 1)."""
-        v = self.values[self.depth if level is None else level] if table is None else table
+    def interpolate(self, w: np.ndarray, level: int | None = None) -> np.ndarray:
+        """Interpolated :math:`V_{level}` at unnormalised weights ``w`` (..., 4) (degree 1): the
+        interpolated ratio times :math:`U(w)`."""
+        v = self.values[self.depth if level is None else level]
         n = self.grid
         shape = w.shape[:-1]
         w = w.reshape(-1, 4)
@@ -177,16 +180,16 @@ class ValueTable:
             out = out + wts[step] * v[cur[:, 0], cur[:, 1], cur[:, 2]]
         return (out * min_kappa_cut(w)).reshape(shape)
 
-    def value(self, w: np.ndarray, level: int, table=None) -> np.ndarray:
+    def value(self, w: np.ndarray, level: int) -> np.ndarray:
         """:math:`V_{level}` at weights ``w``: exact leaf values on the plane and two-party
         slices, interpolation inside."""
         is_leaf, leaf = leaf_weights(w)
-        if level == 0 and table is None:  # V_0 is 0 inside: never interpolate it
+        if level == 0:  # V_0 is 0 inside: never interpolate it
             return np.where(is_leaf, leaf, 0.0)
-        inner = self.interpolate(w, level, table)
+        inner = self.interpolate(w, level)
         return np.where(is_leaf, leaf, inner)
 
-    def node_gain(self, w: np.ndarray, k: int, params: np.ndarray, level: int, table=None) -> np.ndarray:
+    def node_gain(self, w: np.ndarray, k: int, params: np.ndarray, level: int) -> np.ndarray:
         """:math:`\\sum_i V_{level}(w^{(i)})` for every point (rows of ``w``) and every parameter
         row; shape (points, params)."""
         m, q = w.shape[0], params.shape[0]
@@ -195,7 +198,7 @@ class ValueTable:
         uu = np.broadcast_to(params[None, :, 1], (m, q))
         vv = np.broadcast_to(params[None, :, 2], (m, q))
         w1, w2, _ = node_branches(ww, k, a1, uu, vv)
-        g = self.value(w1, level, table) + self.value(w2, level, table)
+        g = self.value(w1, level) + self.value(w2, level)
         return np.where(ww[..., 1 + k] > 0, g, -1.0)
 
 

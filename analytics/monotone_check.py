@@ -70,7 +70,7 @@ def branches(w: np.ndarray, k: int, a1: np.ndarray, u: np.ndarray, v: np.ndarray
     return w1, w2, wk > 0, uu
 
 
-def _measurement(w: np.ndarray, k: int, a1: float, u: float, v: float) -> LocalMeasurement:
+def measurement_of(w: np.ndarray, k: int, a1: float, u: float, v: float) -> LocalMeasurement:
     """The :class:`LocalMeasurement` of one parameter row at weights ``w`` (floats)."""
     z, wk = float(w[0]), float(w[1 + k])
     r = math.sqrt(z / wk) if wk > 0 else 0.0
@@ -247,7 +247,7 @@ def find_monotone_violation(V, state=None, *, samples: int = 10_000, parties=PAR
     val, w0, k, q = best
     if w0 is None:
         return MonotoneViolation(-math.inf, False, (), None, (), count, 0, float(tol))
-    meas = _measurement(w0, k, *q)
+    meas = measurement_of(w0, k, *q)
     w1, w2, _, _ = branches(w0[None, :].copy(), k, q[:1], q[1:2], q[2:3])
     brs = tuple((float(b.sum()), tuple(float(t) for t in (b / b.sum()))) if b.sum() > 0 else (0.0, ())
                 for b in (w1[0], w2[0]))
@@ -274,4 +274,4 @@ def _compass(V, w, k, q, val, vectorized, iters: int = 60):
 
 
 __all__ = ["MonotoneCheckError", "MonotoneViolation", "find_monotone_violation", "branches",
-           "sample_states", "sample_measurements", "REGIONS"]
+           "sample_states", "sample_measurements", "measurement_of", "REGIONS"]

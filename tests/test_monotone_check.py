@@ -18,7 +18,7 @@ from analytics.measurements import measure, measure_statevector
 from analytics.monotone_candidates import (CANDIDATES, NON_MONOTONE, cut_monotone, cut_upper,
                                            kappa_weights, min_kappa_cut, vidal_weights)
 from analytics.monotone_check import (MonotoneCheckError, branches, find_monotone_violation,
-                                      sample_measurements, sample_states)
+                                      measurement_of, sample_measurements, sample_states)
 from analytics.monotones import kappa
 
 PER_PARTY = 10_000
@@ -84,10 +84,9 @@ def test_branches_match_the_simulator():
     w = sample_states(200, "tetrahedron", rng, keep=1)
     p = sample_measurements(200, rng)
     w1, w2, ok, uu = branches(w.copy(), 1, p[:, 0], p[:, 1], p[:, 2])
-    from analytics.monotone_check import _measurement
     for i in range(0, 200, 7):
         st = WClassState.from_components(*w[i])
-        meas = _measurement(w[i], 1, *p[i])
+        meas = measurement_of(w[i], 1, *p[i])
         got = {br.index: br for br in measure(st, meas)}
         sv = {br.index: br for br in measure_statevector(st, meas)}
         for j, b in enumerate((w1[i], w2[i])):
