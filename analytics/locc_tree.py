@@ -407,6 +407,14 @@ class LOCCTreeBound:
                 "candidates": {k: float_lower(v) for k, v in self.candidates.items()}}
 
 
+def _rename(tree, names: dict):
+    """The same tree with node parties renamed by ``names`` (leaves are rebuilt from the states)."""
+    if isinstance(tree, TreeLeaf):
+        return tree
+    return TreeNode(names[tree.party], tuple(TreeOutcome(o.sqrt_a, o.beta, o.c, _rename(o.child, names))
+                                             for o in tree.outcomes))
+
+
 def _count_nodes(tree) -> int:
     return 0 if isinstance(tree, TreeLeaf) else 1 + sum(_count_nodes(o.child) for o in tree.outcomes)
 
@@ -414,7 +422,9 @@ def _count_nodes(tree) -> int:
 def locc_tree_bound(state, rounds: int = DEFAULT_ROUNDS, depth: int = DEFAULT_DEPTH,
                     grid: int = DEFAULT_GRID, chain: bool = True, seed: int = 0) -> LOCCTreeBound:
     """Best exact LOCC tree on ``state``: the value-iteration tree and (``chain=True``) the chain
-    of :mod:`analytics.offplane`, each evaluated exactly; the larger sup value is kept.
+    of :mod:`analytics.offplane`, each evaluated exactly; the larger sup value is kept. Both are
+    searched with the parties sorted by weight and relabelled, so permuting the parties of the
+    state permutes the tree and leaves every value unchanged.
 
     Raises :class:`LOCCTreeError` for a bad ``rounds``/``depth``/``grid``, and the state errors of
     :func:`analytics.states.as_state`.
@@ -428,9 +438,14 @@ def locc_tree_bound(state, rounds: int = DEFAULT_ROUNDS, depth: int = DEFAULT_DE
     if leaf is not None:
         cands["leaf"] = leaf
     else:
-        cands["full"] = build_tree(st, depth, grid, seed=seed)
+        # search on the state with its parties sorted by weight, then relabel: the result does
+        # not depend on how the parties are named (the searches themselves are not symmetric)
+        _, order = st.sorted()
+        cst = st.permuted("".join(order))
+        back = dict(zip(PARTIES, order))
+        cands["full"] = _rename(build_tree(cst, depth, grid, seed=seed), back)
         if chain:
-            cands["chain"] = chain_tree(st, seed=seed)
+            cands["chain"] = _rename(chain_tree(cst, seed=seed), back)
     evals = {name: evaluate_locc_tree(t, st) for name, t in cands.items()}
     name = max(evals, key=lambda n: (evals[n].total, n == "full"))
     tree, ev = cands[name], evals[name]

@@ -62,6 +62,14 @@ def _chain_as_locc(st):
     return chain_tree(st)
 
 
+def test_party_relabelling_changes_nothing(asym_perm=("BCA", "CAB")):
+    st = WClassState.from_components(F(1, 4), F(1, 8), F(3, 8), F(1, 4))
+    base = locc_tree_bound(st, rounds=10, depth=2)
+    for perm in asym_perm:
+        res = locc_tree_bound(st.permuted(perm), rounds=10, depth=2)
+        assert res.evaluation.total == base.evaluation.total and res.locc_lower == base.locc_lower
+
+
 def test_issue_numbers(sym):
     # issue 18: chain locc_sup 0.5892 at SYM; the full tree reaches 0.6011
     assert float(sym.locc_sup_lower) > 0.6 and sym.locc_lower > 0.6
