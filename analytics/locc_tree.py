@@ -423,8 +423,8 @@ def locc_tree_bound(state, rounds: int = DEFAULT_ROUNDS, depth: int = DEFAULT_DE
                     grid: int = DEFAULT_GRID, chain: bool = True, seed: int = 0) -> LOCCTreeBound:
     """Best exact LOCC tree on ``state``: the value-iteration tree and (``chain=True``) the chain
     of :mod:`analytics.offplane`, each evaluated exactly; the larger sup value is kept. Both are
-    searched with the parties sorted by weight and relabelled, so permuting the parties of the
-    state permutes the tree and leaves every value unchanged.
+    searched with the parties sorted by weight (the full tree in both orders) and relabelled, so
+    permuting the parties of the state permutes the tree and leaves every value unchanged.
 
     Raises :class:`LOCCTreeError` for a bad ``rounds``/``depth``/``grid``, and the state errors of
     :func:`analytics.states.as_state`.
@@ -438,14 +438,21 @@ def locc_tree_bound(state, rounds: int = DEFAULT_ROUNDS, depth: int = DEFAULT_DE
     if leaf is not None:
         cands["leaf"] = leaf
     else:
-        # search on the state with its parties sorted by weight, then relabel: the result does
-        # not depend on how the parties are named (the searches themselves are not symmetric)
+        # search on the state with its parties sorted by weight (descending, then ascending) and
+        # relabel: the result does not depend on how the parties are named (the searches
+        # themselves are not symmetric, so two orders are tried and the better exact tree kept)
         _, order = st.sorted()
-        cst = st.permuted("".join(order))
-        back = dict(zip(PARTIES, order))
-        cands["full"] = _rename(build_tree(cst, depth, grid, seed=seed), back)
+        best = None
+        for names in (order, order[::-1]):
+            back = dict(zip(PARTIES, names))
+            t = _rename(build_tree(st.permuted("".join(names)), depth, grid, seed=seed), back)
+            v = evaluate_locc_tree(t, st).total
+            if best is None or v > best[0]:
+                best = (v, t)
+        cands["full"] = best[1]
         if chain:
-            cands["chain"] = _rename(chain_tree(cst, seed=seed), back)
+            cands["chain"] = _rename(chain_tree(st.permuted("".join(order)), seed=seed),
+                                     dict(zip(PARTIES, order)))
     evals = {name: evaluate_locc_tree(t, st) for name, t in cands.items()}
     name = max(evals, key=lambda n: (evals[n].total, n == "full"))
     tree, ev = cands[name], evals[name]
