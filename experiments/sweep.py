@@ -45,6 +45,7 @@ from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
+from .brackets import report_of_row
 from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
                        usable_warm_start)
 from .families import Family, FamilyError, as_family, frac_str
@@ -87,7 +88,7 @@ def prepare_out_dir(out_dir) -> Path:
     return out
 
 
-def _csv_value(v):
+def csv_value(v):
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -102,7 +103,7 @@ def csv_text(rows: list, columns: list) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
-        w.writerow([_csv_value(r.get(c)) for c in columns])
+        w.writerow([csv_value(r.get(c)) for c in columns])
     return buf.getvalue()
 
 
@@ -193,7 +194,7 @@ def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dic
     s: dict = {"points": n, "certified": n - len(uncert),
                "uncertified": [r["id"] for r in uncert]}
     parts = []
-    # gap_lower = sep_lower - min(kappa, certified PPT) (equal to gap_certified on the plane)
+    # gap_lower = sep_lower - min(kappa, cut monotone, certified PPT) (= gap_certified on the plane)
     gaps = [(Fraction(r["gap_lower_exact"]), r) for r in rows if r.get("gap_lower_exact")]
     if gaps:
         gmax = max(g for g, _ in gaps)
@@ -208,7 +209,7 @@ def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dic
                          + f" at {_where(family, at)}")
         else:
             parts.append(f"no certified SEP-LOCC gap (the explicit SEP instrument does not exceed "
-                         f"min(kappa, PPT) at any of the {len(gaps)} points)")
+                         f"min(kappa, cut monotone, PPT) at any of the {len(gaps)} points)")
     else:
         s["max_gap_certified"] = None
         parts.append("no certified SEP lower bound (no explicit instrument applies)")
@@ -573,6 +574,9 @@ def write_outputs(out: Path, name: str, family: Family, rows: list, certificates
            "columns": columns}
     if config is not None:  # lets a later run recognise these results (experiments.saved)
         doc["config"] = config
+    # what the upper-bound path reported besides its certificates (solver numbers, labels):
+    # sepgap verify re-derives the sep_upper_* columns from it (experiments.brackets.UpperReport)
+    doc["upper_reports"] = {r["id"]: report_of_row(r).to_json() for r in rows}
     jtext = json_text(doc, rows, certificates)
     paths["json"] = atomic_write(out / f"{name}.json", lambda f: f.write(jtext))
     cdir = out / "certificates"

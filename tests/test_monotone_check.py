@@ -121,15 +121,21 @@ def test_cut_upper_is_exact_and_outward():
 
 
 def test_monotone_bound_enters_locc_upper_without_certificate():
-    from experiments.brackets import bracket_columns, cut_bound
+    from experiments.brackets import bracket
     st = WClassState.from_components(F(1, 10), F(3, 10), F(3, 10), F(3, 10))
-    row = bracket_columns(kappa(st), None, None, F(1, 2), 0.5, cut_bound(st))
-    assert row["locc_upper_kind"] == "monotone:cut" and 0.706 < row["locc_upper"] < 0.7063
-    row = bracket_columns(kappa(st), None, F(13, 20), F(1, 2), 0.5, cut_bound(st))
-    assert row["locc_upper_kind"] == "ppt" and row["locc_upper_exact"] == "13/20"
+    b = bracket(st, sdp=False, locc_rounds=None)
+    assert b.locc_upper_kind == "monotone:cut" and 0.706 < b.locc_upper < 0.7063
+    assert b.locc_upper_exact == cut_upper(st) and b.sep_upper is None
     plane = WClassState(F(1, 2), F(3, 10), F(1, 5))
-    row = bracket_columns(kappa(plane), None, None, kappa(plane), 0.8, cut_bound(plane))
-    assert row["locc_upper_kind"] == "kappa"
+    b = bracket(plane, sdp=False, locc_rounds=None)
+    assert b.locc_upper_kind == "kappa" and b.locc_upper_exact == kappa(plane)
+
+
+@pytest.mark.slow
+def test_certified_ppt_stays_the_locc_upper_bound_where_it_is_smaller():
+    from experiments.brackets import bracket
+    b = bracket(WClassState.from_components(F(1, 10), F(3, 10), F(3, 10), F(3, 10)), locc_rounds=None)
+    assert b.locc_upper_kind == "ppt" and b.locc_upper_exact == b.sep_upper_exact < F(651, 1000)
 
 
 @pytest.mark.parametrize("kwargs, needle", [
