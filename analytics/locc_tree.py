@@ -46,7 +46,7 @@ from .errors import SepgapError
 from .locc import DEFAULT_ROUNDS, MAX_ROUNDS, fortescue_lo, theorem2_protocol
 from .locc_values import DEFAULT_GRID, best_node, value_table
 from .monotones import kappa
-from .offplane import ChainSearch, rational_chain, search_chain
+from .offplane import rational_chain, search_chain
 from .states import PARTIES, WClassState, as_state
 from .tree_certificates import (TreeLeaf, TreeNode, TreeOutcome, node_branches, tree_depth,
                                 tree_leaves, tree_size)
@@ -608,4 +608,4 @@ __all__ = ["DEFAULT_DEPTH", "LOCCTreeError", "LOCCLeaf", "LOCCTreeEvaluation", "
            "vidal_subtree", "below_vidal", "leaf_value", "evaluate_locc_tree", "finite_value",
            "rational_node", "build_tree", "chain_tree", "locc_tree_bound", "tree_lines",
            "locc_tree_certificate", "verify_locc_tree_certificate", "is_two_party_slice",
-           "TRADEOFF_ROUNDS", "ChainSearch"]
+           "TRADEOFF_ROUNDS"]
