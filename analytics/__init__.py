@@ -17,6 +17,10 @@ from .tree_certificates import (TreeCertificateError, TreeLeaf, TreeNode, TreeOu
                                 verify_tree_lower_certificate)
 from .offplane import (DEFAULT_LOCC_DEPTH, DEFAULT_SEP_DEPTH, LOCCLowerTree, OffPlaneError,
                        SepLowerTree, locc_lower_tree, sep_lower_tree)
+from .locc_tree import (LOCCTreeBound, LOCCTreeError, locc_tree_bound, locc_tree_certificate,
+                        verify_locc_tree_certificate)
+from .monotone_check import MonotoneCheckError, MonotoneViolation, find_monotone_violation
+from .monotone_candidates import cut_monotone, cut_upper, min_kappa_cut
 
 __all__ = [
     "SepgapError", "InvalidStateError", "InstrumentError",
@@ -34,4 +38,7 @@ __all__ = [
     "tree_certificate", "verify_tree_lower_certificate",
     "OffPlaneError", "SepLowerTree", "LOCCLowerTree", "sep_lower_tree", "locc_lower_tree",
     "DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH",
+    "LOCCTreeBound", "LOCCTreeError", "locc_tree_bound", "locc_tree_certificate",
+    "verify_locc_tree_certificate", "MonotoneCheckError", "MonotoneViolation",
+    "find_monotone_violation", "cut_monotone", "cut_upper", "min_kappa_cut",
 ]
