@@ -240,7 +240,7 @@ def _plot(name: str, doc: dict, path: Path) -> None:
         ax.plot(t, low, "^", label="LOCC lower bound (also SEP)")
         ax.set_xlabel("state (index in the file)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(f"states of {Path(doc['config']['state_file']).name}", fontsize=10)
+        ax.set_title(f"states of {Path(doc['state_file']).name}", fontsize=10)
     else:
         t = [r["t"] for r in rows]
         ax.plot(t, up, "o-", label="certified upper bound on SEP (and LOCC)")
@@ -346,7 +346,9 @@ def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
         if state_file is None:
             raise GeneralSweepError("sweep states needs --state-file FILE")
         pts = [(params, st) for params, st in file_states(state_file, normalise)]
-        config = {"family": name, "state_file": str(state_file), "normalise": bool(normalise),
+        # the configuration is the states themselves (a resumed run may name the file
+        # differently); the file name is recorded beside it
+        config = {"family": name, "normalise": bool(normalise),
                   "states": [st.strings() for _, st in pts]}
     elif name == GRID_FAMILY:
         lv = parse_l(DEFAULT_L if l is None else l)
@@ -408,6 +410,7 @@ def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
                   f"{row['seconds']} s{note}", flush=True)
     doc = {"kind": "general_sweep", "family": name, "config": config, "rows": rows,
            "certificates": certs,
+           **({"state_file": str(state_file)} if name == STATES_FAMILY else {}),
            "resumed": {"reused": reused, "recomputed": failed} if resume else None}
     write_json_atomic(target, doc)
     buf = io.StringIO()
