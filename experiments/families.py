@@ -116,12 +116,14 @@ class Family:
             row = point_or_row
             params = {k: row.get(f"{k}_exact") or str(row.get(k)) for k in self.param_names}
             comps = [row[f"{k}_exact"] for k in ("x0", "xA", "xB", "xC")]
+        comps = [frac_short(Fraction(c)) for c in comps]
+        params = {k: frac_short(Fraction(v)) if _is_number_text(v) else v for k, v in params.items()}
         if self.name == "simplex":
             return f"x = ({', '.join(comps[1:])})"
         if self.name == "vacuum":
             return f"x0 = {comps[0]}"
         if self.name == "robustness":
-            return f"s = {params.get('s')}, x0 = {comps[0]}"
+            return f"(s, x0) = ({params.get('s')}, {comps[0]})"
         if params:
             return ", ".join(f"{k} = {v}" for k, v in params.items())
         return f"(x0, xA, xB, xC) = ({', '.join(comps)})"
@@ -136,6 +138,30 @@ class Family:
             h.update(json.dumps(item, sort_keys=True).encode())
             h.update(b"\n")
         return h.hexdigest()
+
+
+def frac_short(value, limit: int = 24) -> str:
+    """An exact number for a summary line: :func:`frac_str` when at most ``limit`` characters,
+    else 7 significant digits in scientific notation (``1e-300``; ``~`` marks a rounded value),
+    never a 300-digit fraction."""
+    import decimal
+
+    q = Fraction(value)
+    text = frac_str(q)
+    if len(text) <= limit:
+        return text
+    ctx = decimal.Context(prec=7)
+    d = ctx.divide(decimal.Decimal(q.numerator), decimal.Decimal(q.denominator))
+    shown = format(d.normalize(ctx), "g")
+    return shown if Fraction(d) == q else "~" + shown
+
+
+def _is_number_text(v) -> bool:
+    try:
+        Fraction(str(v))
+    except (ValueError, ZeroDivisionError):
+        return False
+    return True
 
 
 def _json_param(v):
