@@ -546,7 +546,8 @@ def projective_vidal_protocol(state, grid: int = 61) -> LOCCResult:
     st = as_state(state)
     if isinstance(grid, bool) or not isinstance(grid, numbers.Integral) or grid < 2:
         raise ProtocolError(f"grid = {grid!r} must be an integer >= 2")
-    fst = WClassState.from_components(*(float(v) for v in (st.x0, st.xA, st.xB, st.xC)))
+    fst = WClassState.from_components(*(float(v) for v in (st.x0, st.xA, st.xB, st.xC)),
+                                      renormalise=True)  # a float copy for the simulator
     best = (-1.0, None, None, None)
     for k in PARTIES:
         xk = float(_weights(fst)[k])

@@ -539,7 +539,9 @@ def locc_lower_tree(state, rounds: int = DEFAULT_ROUNDS, depth: int | None = Non
 
 
 def _float_state(st: WClassState) -> WClassState:
-    return WClassState.from_components(float(st.x0), float(st.xA), float(st.xB), float(st.xC))
+    # a float copy for the simulator: the rounded weights are renormalised on purpose
+    return WClassState.from_components(float(st.x0), float(st.xA), float(st.xB), float(st.xC),
+                                       renormalise=True)
 
 
 __all__ = ["DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH", "MAX_DEPTH", "OffPlaneError", "ChainSearch",
