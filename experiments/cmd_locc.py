@@ -17,8 +17,10 @@ when :math:`\\kappa` is exact, ``epsilon_exact``, and ``plot`` (the plotted data
 from __future__ import annotations
 
 import json
+import sys
 from fractions import Fraction
 
+from analytics.errors import SepgapError
 from analytics.locc import DEFAULT_ROUNDS, ProtocolError, locc_lower_bound
 from .cli_args import add_state_arguments, state_from_args  # noqa: F401  (re-exported)
 
@@ -81,18 +83,29 @@ def run(args) -> int:
                                 "protocol has no rounds to plot against")
     res = locc_lower_bound(state, args.rounds)
     report = res.as_dict()
-    extra = []
+    extra, figure_error = [], None
     if args.plot is not None:
         from experiments.locc_plot import plot_locc_vs_rounds
+        from experiments.style import failure_line
         sep, label, note = _sep_value(state)
-        data = plot_locc_vs_rounds(state, args.rounds, args.plot, sep,
-                                   **({"sep_label": label} if label else {}))
-        report["plot"] = dict(data, file=args.plot, note=note)
-        extra = [f"plot         {args.plot} ({note})"]
+        try:
+            data = plot_locc_vs_rounds(state, args.rounds, args.plot, sep,
+                                       **({"sep_label": label} if label else {}))
+        except SepgapError:
+            raise
+        except Exception as exc:  # the user's environment broke the figure: numbers first
+            figure_error = failure_line(exc, f"--plot {args.plot}")
+            report["plot"] = {"file": None, "error": figure_error}
+        else:
+            report["plot"] = dict(data, file=args.plot, note=note)
+            extra = [f"plot         {args.plot} ({note})"]
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print("\n".join([format_result(res), *extra]))
+    if figure_error:
+        print(f"sepgap: error: {figure_error}", file=sys.stderr)
+        return 1
     return 0
 
 

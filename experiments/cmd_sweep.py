@@ -98,6 +98,10 @@ def run_options(args) -> dict:
 def report(result, strict: bool) -> int:
     """Print the summary line; a loud warning on stderr if some bound is not certified."""
     print(result.line, flush=True)
+    status = 0
+    if result.paths.get("figure_error"):
+        print(f"sepgap: error: {result.paths['figure_error']}", file=sys.stderr)
+        status = 1
     unc = result.summary["uncertified"]
     if unc:
         print(f"sepgap: WARNING: {len(unc)} of {result.summary['points']} points have NO "
@@ -105,7 +109,7 @@ def report(result, strict: bool) -> int:
               f"{', '.join(unc[:10])}{' ...' if len(unc) > 10 else ''}", file=sys.stderr)
         if strict:
             return 1
-    return 0
+    return status
 
 
 #: (flag, attribute) of the options every run command records in its provenance.

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
+from analytics.errors import SepgapError
 
 from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
                        usable_warm_start)
@@ -588,8 +589,14 @@ def write_outputs(out: Path, name: str, family: Family, rows: list, certificates
     paths["certificates"] = cdir
     if plot:
         from . import plots
-        paths.update(plots.plot_family(family, rows, out / name, summary=summary,
-                                       locc_rounds=locc_rounds))
+        from .style import failure_line
+        try:
+            paths.update(plots.plot_family(family, rows, out / name, summary=summary,
+                                           locc_rounds=locc_rounds))
+        except SepgapError:
+            raise
+        except Exception as exc:  # a figure is optional output: the numbers above are saved
+            paths["figure_error"] = failure_line(exc, f"figure {out / name}.png")
     return paths
 
 
