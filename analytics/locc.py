@@ -572,11 +572,13 @@ def projective_vidal_protocol(state, grid: int = 61) -> LOCCResult:
         if vr > best[0]:
             best = (vr, k, tr, pr)
     val, k, theta, pairs = best
-    notes = (f"party {k} measures projectively at theta = {theta:.6g} rad; Vidal's conversion "
-             "on each two-qubit branch",
-             "lower bound only: not known to be optimal for x0 > 0; kappa is an upper bound")
-    if any(v == 0 for v in st.x):
-        notes = notes + ("a two-qubit state: Vidal's value 2*lambda_min is the exact LOCC optimum",)
+    how = (f"party {k} measures projectively at theta = {theta:.6g} rad; Vidal's conversion "
+           "on each two-qubit branch")
+    if any(v == 0 for v in st.x):  # one party is |0>: a two-qubit pure state, Vidal is optimal
+        notes = (how, "a two-qubit state: Vidal's value 2*lambda_min is the exact LOCC optimum "
+                      "(here kappa is only an upper bound)")
+    else:
+        notes = (how, "lower bound only: not known to be optimal for x0 > 0; kappa is an upper bound")
     return LOCCResult("projective+vidal", st, val, kappa(st), 0, pairs["AB"], pairs["AC"],
                       pairs["BC"], None, None, 0.0, 2, False, notes)
 

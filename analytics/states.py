@@ -228,6 +228,12 @@ class WClassState:
         return (self.xA, self.xB, self.xC)
 
     @property
+    def is_product(self) -> bool:
+        """At most one of xA, xB, xC is nonzero: the state is ``(sqrt(x0)|0> + sqrt(x_k)|1>)_k
+        |00>``, a product state, from which separable operations make no EPR pair (SEP = 0)."""
+        return sum(1 for v in self.x if v != 0) <= 1
+
+    @property
     def is_exact(self) -> bool:
         return isinstance(self.xA, Fraction)
 

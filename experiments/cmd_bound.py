@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -33,7 +32,8 @@ from analytics.instruments import sep_lower_bound
 from analytics.monotones import eta, kappa
 from analytics.states import PAIRS, WClassState
 from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
-                                  parse_solver_options, state_from_args)
+                                  integer_arg, parse_solver_options, short_path, state_from_args)
+from experiments.saved import atomic_write
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
 NUMBER_KEYS = ("x0", "xA", "xB", "xC", "kappa", "eta", "sep_lower", "gap_lower")
@@ -163,6 +163,9 @@ def sdp_report(state: WClassState, args) -> dict:
     from sdp import sep_upper_bound
 
     certify = not args.no_certify
+    if (state.is_product and not args.fidelity and not args.no_shortcut and not args.save_cert
+            and not args.certify):
+        return product_report(args.pairs)
     res = sep_upper_bound(state, pairs=args.pairs,
                           objective="fidelity" if args.fidelity else "exact",
                           solver=args.solver, solver_options=parse_solver_options(args.solver_option),
@@ -198,6 +201,22 @@ def sdp_report(state: WClassState, args) -> dict:
     return rep
 
 
+def product_report(pairs: str) -> dict:
+    """``SEP = 0`` exactly for a product state (at most one of xA, xB, xC nonzero): separable
+    operations map it to separable states, never to an EPR pair. No SDP and no dual
+    certificate (``--certify``/``--save-cert`` solve the PPT relaxation instead)."""
+    all_pairs = pairs.replace(" ", "").upper() in ("AB,AC,BC", "")
+    return {"sep_upper": 0.0, "sep_upper_kind": "certified", "sep_upper_method": "product",
+            "sep_upper_status": "analytic", "sep_upper_numerical": None,
+            "sep_upper_certified": 0.0, "sep_upper_certified_exact": "0",
+            "sep_upper_objective": "exact", "sep_upper_pairs": pairs, "sep_upper_solver": "none",
+            "sep_upper_solver_version": "", "sep_upper_solve_time": 0.0,
+            "sep_upper_iterations": 0, "sep_upper_attempts": [], "sep_upper_p_pairs": None,
+            "sep_upper_certification_error": None,
+            "sep_upper_claim": "SEP = 0 (product state)" if all_pairs else "p_k = 0 (product state)",
+            "sep_upper_is_sep": all_pairs}
+
+
 def _claim(res):
     from analytics.claims import ppt_claim
     return ppt_claim(res.pairs, res.weights, res.certified, res.objective)
@@ -220,25 +239,19 @@ def write_json_atomic(path, obj) -> None:
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         with contextlib.suppress(OSError):
             stale.unlink()
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(obj, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
+    text = json.dumps(obj, indent=1) + "\n"
+    try:  # temporary file, fsync, os.replace; permissions from the umask (not mkstemp's 0600)
+        atomic_write(path, lambda fh: fh.write(text))
     except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise SepgapError(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
-    except BaseException:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        raise SepgapError(f"cannot write {short_path(path)}: "
+                          f"{exc.strerror or type(exc).__name__}") from None
 
 
 def format_sdp(rep: dict, report: dict) -> str:
     kind = rep["sep_upper_kind"]
+    if rep["sep_upper_method"] == "product":
+        return ("SEP upper   SEP = 0 exactly: a product state (at most one of xA, xB, xC is "
+                "nonzero) stays separable under separable operations; no SDP needed")
     label = "PPT upper" + (" (fidelity objective)" if rep["sep_upper_objective"] == "fidelity" else "")
     pairs = "" if rep["sep_upper_pairs"] == "AB,AC,BC" else f" [pairs {rep['sep_upper_pairs']}]"
     if kind == "certified":
@@ -276,7 +289,11 @@ def run(args) -> int:
         if value is not None and os.path.isdir(value):
             raise SepgapError(f"{flag} {value}: is a directory (give a file name)")
         if value is not None and not os.path.isdir(os.path.dirname(value) or "."):
-            raise SepgapError(f"{flag} {value}: folder {os.path.dirname(value)} does not exist")
+            raise SepgapError(f"{flag} {short_path(value)}: folder "
+                              f"{short_path(os.path.dirname(value))} does not exist")
+        if value is not None and os.path.lexists(value) and not args.force:
+            raise SepgapError(f"{flag} {short_path(value)}: the file exists; add --force to "
+                              "replace it")
     if args.no_sdp and (args.save_cert or args.certify):
         raise SepgapError("--save-cert/--certify need the SDP bound, which --no-sdp skips")
     if (args.save_cert and args.save_lower_cert
@@ -314,12 +331,17 @@ def run(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "bound", help="kappa, eta and the explicit SEP lower bound for one W-class state",
-        description="Analytic numbers for one W-class state: kappa, eta, the explicit checked "
-                    "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
+        "bound", help="one state: kappa, SEP lower and certified PPT upper bounds, the SEP, "
+                      "LOCC and gap brackets",
+        description="Bounds for one W-class state: kappa and eta (analytic), the explicit "
+                    "checked SEP lower bound, the certified PPT upper bound (an SDP with an "
+                    "exact dual certificate; --no-sdp skips it), the LOCC lower bounds, and the "
+                    "brackets SEP in [sep_lower, sep_upper], LOCC in [locc_lower, locc_upper], "
+                    "SEP_opt - LOCC_sup in [gap_lower, gap_upper]. Numbers are exact: 1/2, "
+                    "0.25, 2.5e-1.")
     add_state_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    p.add_argument("--locc-rounds", type=int, default=None, metavar="R",
+    p.add_argument("--locc-rounds", type=integer_arg, default=None, metavar="R",
                    help="Fortescue-Lo rounds of the explicit LOCC protocol in locc_lower "
                         "(default 1000)")
     g = p.add_argument_group("SDP upper bound (PPT relaxation)")
@@ -338,7 +360,10 @@ def register(subparsers) -> None:
     g.add_argument("--no-certify", action="store_true",
                    help="report the solver's number only (labelled: not a bound)")
     g.add_argument("--save-cert", metavar="FILE",
-                   help="write the PPT certificate to FILE")
+                   help="write the PPT certificate to FILE (an existing FILE is refused "
+                        "unless --force)")
+    p.add_argument("--force", action="store_true",
+                   help="let --save-cert/--save-lower-cert replace an existing file")
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")

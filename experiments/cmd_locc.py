@@ -22,7 +22,7 @@ from fractions import Fraction
 
 from analytics.errors import SepgapError
 from analytics.locc import DEFAULT_ROUNDS, ProtocolError, locc_lower_bound
-from .cli_args import add_state_arguments, state_from_args  # noqa: F401  (re-exported)
+from .cli_args import add_state_arguments, integer_arg, state_from_args  # noqa: F401
 
 
 def _sep_value(state):
@@ -54,8 +54,11 @@ def format_result(res) -> str:
                else "no |W> branch")
         lines.append(f"protocol     Theorem 2 protocol ({res.notes[0]}); {how}")
     elif res.protocol == "projective+vidal":
-        lines.append("protocol     projective measurement + Vidal (x0 > 0; a lower bound, "
-                     "not known to be optimal; --rounds does not apply)")
+        optimal = any(v == 0 for v in st.x)
+        lines.append("protocol     projective measurement + Vidal (x0 > 0; "
+                     + ("a two-qubit state: the LOCC optimum" if optimal
+                        else "a lower bound, not known to be optimal")
+                     + "; --rounds does not apply)")
     else:
         lines.append(f"protocol     measurement tree ({res.protocol}): local measurements that move "
                      f"the state onto the plane, then the Theorem 2 protocol with {res.rounds} "
@@ -79,8 +82,10 @@ def run(args) -> int:
         from experiments.locc_plot import check_output_path
         check_output_path(args.plot)
         if state.x0 != 0:
-            raise ProtocolError(f"--plot needs x0 = 0 (got x0 = {state.x0}); the x0 > 0 "
-                                "protocol has no rounds to plot against")
+            raise ProtocolError(f"--plot draws the Theorem 2 protocol against its rounds and "
+                                f"needs x0 = 0 (got x0 = {state.x0}); for x0 > 0 the rounds "
+                                "enter only at the plane leaves of the measurement tree: run "
+                                "without --plot for locc_lower")
     res = locc_lower_bound(state, args.rounds)
     report = res.as_dict()
     extra, figure_error = [], None
@@ -109,13 +114,6 @@ def run(args) -> int:
     return 0
 
 
-def _rounds(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ProtocolError(f"--rounds {text!r} is not an integer") from None
-
-
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "locc", help="success probability of an explicit LOCC protocol, with kappa",
@@ -125,15 +123,10 @@ def register(subparsers) -> None:
                     "1/2, 0.25, 2.5e-1.")
     # read '-1/10', '-1e-3' as numbers (so the state check names the negative value)
     add_state_arguments(p)
-    p.add_argument("--rounds", type=str, default=str(DEFAULT_ROUNDS), metavar="N",
+    p.add_argument("--rounds", type=integer_arg, default=DEFAULT_ROUNDS, metavar="N",
                    help=f"Fortescue-Lo budget: rounds of weak measurements by A, B, C "
                         f"(default {DEFAULT_ROUNDS})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--plot", default=None, metavar="FILE",
                    help="write success probability against rounds (png, pdf, svg, eps, ps)")
-    p.set_defaults(func=_run_parsed)
-
-
-def _run_parsed(args) -> int:
-    args.rounds = _rounds(args.rounds)
-    return run(args)
+    p.set_defaults(func=run)

@@ -221,7 +221,7 @@ def register(subparsers) -> None:
             q.add_argument("--sorted", action="store_true",
                            help="only xA >= xB >= xC (the others are relabellings)")
         elif name == "tetra":
-            q.add_argument("--steps", type=int, default=4, metavar="M",
+            q.add_argument("--steps", type=integer_arg, default=4, metavar="M",
                            help="components are multiples of 1/M; (M+1)(M+2)(M+3)/6 states "
                                 "(default 4: 35; 10: 286; 20: 1,771)")
         add_run_options(q, "results/<family>")
