@@ -34,8 +34,14 @@ def _sep_value(state):
     bound = sep_lower_bound(state)
     if bound.value is None:
         return None, None, f"SEP line skipped: {bound.reason}"
-    return bound.value, f"instrument '{bound.kind}'", \
+    name = INSTRUMENT_NAMES.get(bound.kind, f"{bound.kind} instrument")
+    return bound.value, f"checked separable instrument, {name}", \
         f"SEP value {float(bound.value):.12g} (instrument '{bound.kind}')"
+
+
+#: How a figure names each kind of explicit SEP instrument (never the code name).
+INSTRUMENT_NAMES = {"eq7": "Eq. (7)", "large_component": "Eq. (7) without the $n_2n_3$ outcome",
+                    "tree": "measurement tree", "trivial": "trivial"}
 
 
 def _fmt(v) -> str:

@@ -237,6 +237,9 @@ def _in_unit(value: Fraction, what: str) -> Fraction:
 PSI_DEFAULTS = {"smin": Fraction(1, 3), "smax": Fraction(1, 2), "points": 101}
 #: ``--extended`` (fig1): s up to 0.99, where the large-component instrument takes over.
 PSI_EXTENDED_SMAX = Fraction(99, 100)
+#: ``--extended`` default number of points: s_i = 1/3 + i (99/100 - 1/3)/197 has s_50 = 1/2
+#: exactly (the paper's point is a sample; 101 points would miss it).
+PSI_EXTENDED_POINTS = 198
 
 
 def psi_family(smin=PSI_DEFAULTS["smin"], smax=PSI_DEFAULTS["smax"],
@@ -523,4 +526,4 @@ FAMILIES: dict[str, Callable[..., Family]] = {
 
 __all__ = ["Family", "FamilyError", "Point", "FAMILIES", "psi_family", "simplex_family",
            "vacuum_family", "grid_family", "tetra_family", "tetra_size", "custom_family", "as_family", "frac_str",
-           "as_fraction", "linspace_exact", "PSI_DEFAULTS", "PSI_EXTENDED_SMAX"]
+           "as_fraction", "linspace_exact", "PSI_DEFAULTS", "PSI_EXTENDED_SMAX", "PSI_EXTENDED_POINTS"]

@@ -60,7 +60,7 @@ COLORS = {
     "gap": "#ff7f0e",
     "locc": "#08306b",
     "uncertified": "black",
-    "contour": "#00b4ff",      # zero contour of the certified gap (visible on every map)
+    "contour": "black",        # zero contour of the certified gap (visible on the diverging maps)
 }
 
 #: Sequential colour map of heat maps; missing (not computed) cells are drawn in MISSING.
