@@ -33,6 +33,7 @@ from analytics.monotones import eta, kappa
 from analytics.states import PAIRS, WClassState
 from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
                                   integer_arg, parse_solver_options, short_path, state_from_args)
+from experiments.families import frac_short
 from experiments.saved import atomic_write
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
@@ -111,8 +112,8 @@ def _num(report: dict, key: str, relation: str = "<=") -> str:
 def format_report(report: dict) -> str:
     """Human-readable text of :func:`analytic_report`'s dict."""
     lines = [
-        f"state       x0 = {report['x0_exact']}, xA = {report['xA_exact']}, "
-        f"xB = {report['xB_exact']}, xC = {report['xC_exact']}",
+        "state       " + ", ".join(f"{k} = {frac_short(Fraction(report[k + '_exact']), 40)}"
+                                   for k in ("x0", "xA", "xB", "xC")),
         f"kappa       {_num(report, 'kappa')}   Eq. (4): upper bound on LOCC (Theorem 1)",
         f"eta         {_num(report, 'eta')}   Eq. (3)",
     ]
@@ -262,7 +263,9 @@ def format_sdp(rep: dict, report: dict) -> str:
         how = ("exact trivial bound, no SDP needed" if rep["sep_upper_numerical"] is None else
                f"solver value {rep['sep_upper_numerical']:.12g} ({rep['sep_upper_solver']}, "
                f"{rep['sep_upper_status']})")
-        line = f"{label:<11} {claim.text()}   certified (exact {claim.value}); {how}"
+        exact = str(claim.value)
+        exact = exact if len(exact) <= 40 else f"a {len(exact)}-character fraction, in --json"
+        line = f"{label:<11} {claim.text()}   certified (exact: {exact}); {how}"
     else:
         val = rep["sep_upper_numerical"]
         line = (f"{label:<11} {'n/a' if val is None else format(val, '.12g')}   {kind.upper()}: "

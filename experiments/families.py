@@ -150,6 +150,12 @@ def frac_short(value, limit: int = 24) -> str:
     text = frac_str(q)
     if len(text) <= limit:
         return text
+    if Fraction(1, 2) < q < 1 and len(frac_str(1 - q)) < len(text):  # 1 - 1e-300, not ~1
+        return f"1 - {frac_short(1 - q, limit)}"
+    wide = decimal.Context(prec=limit).divide(decimal.Decimal(q.numerator),
+                                              decimal.Decimal(q.denominator))
+    if Fraction(wide) == q and len(format(wide, "f")) <= limit:  # an exact short decimal
+        return format(wide, "f")
     ctx = decimal.Context(prec=7)
     d = ctx.divide(decimal.Decimal(q.numerator), decimal.Decimal(q.denominator))
     shown = format(d.normalize(ctx), "g")
