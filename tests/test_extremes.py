@@ -160,3 +160,29 @@ def test_robustness_at_tiny_x0_prints_no_absurd_fit(tmp_path):
     assert code == 0, err
     assert "no sqrt(x0) fit" in out and "e+" not in out
     assert "(s, x0) = (1/2, 1e-300)" in out and len(max(out.splitlines(), key=len)) < 400
+
+
+# ---- the Python API over the same range ----------------------------------------------------
+
+@settings(max_examples=10, **SETTINGS)
+@given(hs.lists(magnitude(), min_size=3, max_size=4))
+def test_api_over_all_magnitudes(comps):
+    """kappa, eta, sep_lower_bound and locc_lower_bound: a result within [0, 1] or a
+    specific InvalidStateError, for strings and for the floats they denote."""
+    from analytics import InvalidStateError, as_state, eta, kappa, locc_lower_bound, sep_lower_bound
+    def as_float(c):
+        try:
+            return float(F(c))
+        except OverflowError:  # beyond 1.8e308: the float is inf, which as_state refuses
+            return float("inf")
+    for x in (comps, [as_float(c) for c in comps]):
+        try:
+            st = as_state(x)
+        except InvalidStateError:
+            continue
+        k, e = kappa(st), eta(st)
+        assert 0 <= e <= k <= 1
+        lb = sep_lower_bound(st)
+        assert lb.value is None or 0 <= lb.value <= 1
+        lo = locc_lower_bound(st, rounds=10)
+        assert 0 <= lo.locc_lower <= float(k) + 1e-9
