@@ -116,15 +116,21 @@ def _check_component(name: str, value) -> Fraction | float:
 class WClassState:
     """A W-class state given by ``x = (xA, xB, xC)``; ``x0 = 1 - xA - xB - xC``.
 
-    Build with ``WClassState(xA, xB, xC)`` or ``WClassState.from_components(x0, xA, xB, xC)``
-    (the four must then sum to 1) or :meth:`from_vector` (8 amplitudes).
+    Build with ``WClassState(xA, xB, xC, x0=x0)`` (x0 keyword-only, default
+    ``1 - xA - xB - xC``), ``WClassState.from_components(x0, xA, xB, xC)`` (the four must then
+    sum to 1), :func:`as_state` (sequences, dicts) or :meth:`from_vector` (8 amplitudes).
+    Numbers: int, Fraction, exact strings (``"1/2"``) or floats (validated by their exact binary
+    values, never renormalised unless ``renormalise=True``).
 
     Attributes
     ----------
     xA, xB, xC, x0:
-        Components; Fractions if every input was exact (int/Fraction), floats otherwise.
+        Components; Fractions if every input was exact (int/Fraction/string), floats otherwise.
     normalised:
-        True when float inputs were divided by their sum because it exceeded 1 by rounding.
+        True when ``renormalise=True`` divided the weights by their sum (it was not 1).
+
+    Raises :class:`InvalidStateError` (a negative, NaN or infinite weight, a sum above 1, four
+    weights not summing to 1); ``TypeError`` for x0 given positionally.
     """
 
     xA: Fraction | float
@@ -139,9 +145,9 @@ class WClassState:
         given_x0 = None if self.x0 is None else _check_component("x0", self.x0)
         for n, v in zip(("xA", "xB", "xC"), comps):
             if v < 0:
-                raise InvalidStateError(f"{n} = {v} is negative")
+                raise InvalidStateError(f"{n} = {_short(v)} is negative")
         if given_x0 is not None and given_x0 < 0:
-            raise InvalidStateError(f"x0 = {given_x0} is negative")
+            raise InvalidStateError(f"x0 = {_short(given_x0)} is negative")
         exact = all(isinstance(v, Fraction) for v in comps) and (
             given_x0 is None or isinstance(given_x0, Fraction))
         fr = [Fraction(v) for v in comps]  # floats: their exact binary values
