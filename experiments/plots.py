@@ -536,13 +536,13 @@ def _plot_line(rows, stem, xparam, locc_rounds, title) -> dict:
             label="$\\kappa$: LOCC $\\leq \\kappa$ ($=$ LOCC supremum if $x_0 = 0$)")
     if np.isfinite(up).any():
         ax.plot(x, up, color=c["sep_upper"], ls="--", lw=1.0, marker=mk,
-                label="SEP $\\leq$ certified PPT bound")
+                label="upper bound: SEP $\\leq$ certified PPT bound")
     if np.isfinite(lo).any():
         ax.plot(x, lo, color=c["sep_lower"], ls="none", marker="o", ms=3,
-                label="SEP $\\geq$ separable instrument (checked)")
+                label="lower bound: SEP $\\geq$ checked separable instrument")
     if np.isfinite(locc).any():
         ax.plot(x, locc, ls="none", marker=".", ms=3, color=c["locc"],
-                label="LOCC $\\geq$ explicit protocol"
+                label="lower bound: LOCC $\\geq$ explicit protocol"
                 + (f" ({locc_rounds} rounds if $x_0 = 0$)" if locc_rounds is not None else ""))
     if np.isfinite(num).any():
         ax.plot(x, num, ls="none", marker="x", ms=4, color=c["uncertified"],
@@ -553,6 +553,9 @@ def _plot_line(rows, stem, xparam, locc_rounds, title) -> dict:
                         "$\\kappa$ not the LOCC optimum")
     ax.set_xlabel(_axis_name(xparam))
     ax.set_ylabel("max. probability of an EPR pair")
+    if np.isfinite(x).sum() > 1:  # the axis ends at the data (a margin only for the markers)
+        span = float(np.nanmax(x) - np.nanmin(x))
+        ax.set_xlim(float(np.nanmin(x)) - 0.01 * span, float(np.nanmax(x)) + 0.01 * span)
     if title:
         ax.set_title(title)
     style.legend_below(ax)
