@@ -61,7 +61,7 @@ def _brackets_ordered(out):
             assert float(m.group(1)) <= float(m.group(2)) + 1e-8, out
 
 
-@settings(max_examples=12, **SETTINGS)
+@settings(max_examples=6, **SETTINGS)
 @given(state_args())
 def test_bound_over_all_magnitudes(args):
     code, out, err = run_cli(["bound", *args, "--no-sdp"])
@@ -70,7 +70,7 @@ def test_bound_over_all_magnitudes(args):
         _brackets_ordered(out)
 
 
-@settings(max_examples=8, **SETTINGS)
+@settings(max_examples=6, **SETTINGS)
 @given(state_args())
 def test_locc_over_all_magnitudes(args):
     code, out, err = run_cli(["locc", *args, "--rounds", "20"])
@@ -109,14 +109,15 @@ def test_dual_from_tiny_rationals_does_not_overflow(args):
 def test_x0_of_order_1e_minus_30_off_plane_protocol():
     """``KeyError: (1,)`` in the off-plane LOCC protocol at x0 = 1/(3 10^30)."""
     third = "0." + "3" * 30
-    for cmd in (["bound", "1/3", "1/3", third, "--no-sdp"], ["locc", "1/3", "1/3", third]):
-        code, out, err = run_cli(cmd)
-        _check_outcome(code, out, err)
-        assert code == 0
+    code, out, err = run_cli(["bound", "1/3", "1/3", third, "--no-sdp"])
+    _check_outcome(code, out, err)
+    assert code == 0
     code, out, err = run_cli(["locc", "1/3", "1/3", third, "--json"])
+    _check_outcome(code, out, err)
     assert code == 0 and '"locc_lower": 0.6666' in out  # projective+Vidal, honestly labelled
 
 
+@pytest.mark.slow
 def test_vacuum_sweep_at_tiny_x0(tmp_path):
     code, out, err = run_cli(["sweep", "vacuum", "--x0min", "1e-40", "--x0max", "1e-30",
                               "--points", "2", "--out", str(tmp_path), "--quiet"])
@@ -154,6 +155,7 @@ def test_sqrt_fit_recovers_the_coefficient_in_exact_values():
     assert "1 - 1.500 sqrt(x0)" in text and "fit over 4 points" in text
 
 
+@pytest.mark.slow
 def test_robustness_at_tiny_x0_prints_no_absurd_fit(tmp_path):
     code, out, err = run_cli(["robustness", "--x0min", "1e-300", "--x0max", "1e-250", "--points",
                               "2", "--no-locc", "--out", str(tmp_path), "--quiet"])
@@ -182,7 +184,8 @@ def test_api_over_all_magnitudes(comps):
             continue
         k, e = kappa(st), eta(st)
         assert 0 <= e <= k <= 1
-        lb = sep_lower_bound(st)
-        assert lb.value is None or 0 <= lb.value <= 1
+        if st.x0 == 0 or st.is_product:  # off the plane the lower-bound search is the cost
+            lb = sep_lower_bound(st)
+            assert lb.value is None or 0 <= lb.value <= 1
         lo = locc_lower_bound(st, rounds=10)
         assert 0 <= lo.locc_lower <= float(k) + 1e-9

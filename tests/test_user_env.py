@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +27,7 @@ def _sepgap(args, env, cwd):
                           capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_fig1_and_locc_plot_ignore_a_usetex_matplotlibrc(tmp_path):
     env = _env_with_rc(tmp_path)
     env["PYTHONPATH"] = str(ROOT)
@@ -63,3 +66,21 @@ def test_a_figure_that_cannot_be_drawn_costs_one_line(tmp_path, monkeypatch):
                                str(tmp_path / "l.png")])
     assert code == 1 and "locc_lower" in text and "kappa" in text
     assert err.count("\n") == 1 and "--plot" in err and "not drawn" in err
+
+
+def test_user_rc_settings_are_overridden_in_process(tmp_path, monkeypatch):
+    """The same, cheaply: the user's rc in force in this process (usetex, a dark style); the
+    figure is drawn with sepgap's style and the user's settings are back afterwards."""
+    import matplotlib
+    from experiments import style
+    monkeypatch.setitem(matplotlib.rcParams, "text.usetex", True)
+    monkeypatch.setitem(matplotlib.rcParams, "axes.facecolor", "black")
+    with style.rc():
+        assert matplotlib.rcParams["text.usetex"] is False
+        assert matplotlib.rcParams["axes.facecolor"] == "white"
+        assert matplotlib.rcParams["font.size"] == style.RC["font.size"]
+    assert matplotlib.rcParams["text.usetex"] is True  # restored
+    code, out, err = run_cli(["locc", "1/2", "1/4", "1/4", "--rounds", "5", "--plot",
+                              str(tmp_path / "l.png")])
+    assert code == 0, err
+    assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
