@@ -97,13 +97,15 @@ def test_locc_over_all_magnitudes_slow(args):
 
 # ---- the reported failures, one by one --------------------------------------------------------
 
-@pytest.mark.parametrize("args", [["1e-300", "0", "0"], ["1/2", "1/4", "1e-300"],
-                                  ["1e-300", "1e-300", "1e-300"]])
+@pytest.mark.parametrize("args", [
+    ["1e-300", "0", "0"],  # a product state: SEP = 0 exactly, no SDP
+    pytest.param(["1/2", "1/4", "1e-300"], marks=pytest.mark.slow),
+    ["1e-300", "1e-300", "1e-300"]])
 def test_dual_from_tiny_rationals_does_not_overflow(args):
     """``OverflowError: int too large to convert to float`` while building the dual."""
     code, out, err = run_cli(["bound", *args])
     _check_outcome(code, out, err)
-    assert code == 0 and "certified" in out
+    assert code == 0 and ("certified" in out or "SEP = 0 exactly" in out)
 
 
 def test_x0_of_order_1e_minus_30_off_plane_protocol():

@@ -80,7 +80,3 @@ def test_user_rc_settings_are_overridden_in_process(tmp_path, monkeypatch):
         assert matplotlib.rcParams["axes.facecolor"] == "white"
         assert matplotlib.rcParams["font.size"] == style.RC["font.size"]
     assert matplotlib.rcParams["text.usetex"] is True  # restored
-    code, out, err = run_cli(["locc", "1/2", "1/4", "1/4", "--rounds", "5", "--plot",
-                              str(tmp_path / "l.png")])
-    assert code == 0, err
-    assert (tmp_path / "l.png").read_bytes()[:4] == b"\x89PNG"
