@@ -46,19 +46,6 @@ def test_floats_are_exact_and_never_renormalised_silently():
     assert st.is_exact and st.x0 == 1 - F(0.1) - F(0.2) - F(0.7) > 0
 
 
-# -- the product state -----------------------------------------------------------------------
-
-@pytest.mark.parametrize("args", [["1", "0", "0"], ["0", "0", "1/3"], ["0", "0", "0"]])
-def test_product_state_is_exactly_zero_without_an_sdp(args):
-    code, out, err = run_cli(["bound", *args, "--json"])
-    d = json.loads(out)
-    assert code == 0 and d["sep_upper"] == 0.0 and d["sep_upper_certified_exact"] == "0"
-    assert d["sep_upper_solver"] == "none" and d["sep_upper_method"] == "product"
-    assert d["gap_upper"] == 0.0 and d["sep_width"] == 0.0
-    code, out, err = run_cli(["bound", *args])
-    assert "SEP = 0 exactly" in out and "0.00000001" not in out
-
-
 # -- one parser for counts -------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv", [
