@@ -250,7 +250,8 @@ def fortescue_lo_round(epsilon) -> FLRound:
     """Simulate one round from :math:`|W\\rangle`; checks that the return branch is exactly |W>."""
     eps = _check_epsilon(epsilon)
     exact = isinstance(eps, Fraction)
-    start = W_STATE if exact else WClassState(1 / 3, 1 / 3, 1 / 3)
+    start = W_STATE if exact else WClassState.from_components(0.0, 1 / 3, 1 / 3, 1 / 3,
+                                                              renormalise=True)
 
     def policy(st, hist):
         if hist and hist[-1].label in ("vidal-epr", "vidal-fail"):
