@@ -207,7 +207,7 @@ def test_save_lower_cert_claim_matches_the_printed_line(capsys, tmp_path):
     with pytest.raises(InstrumentError):  # never a vacuous gap certificate
         gap_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10)))
     # a positive gap: the certificate proves exactly the printed gap_lower
-    rc = main(["bound", "1/2", "1/4", "1/4", "--save-lower-cert", str(f), "--json"])
+    rc = main(["bound", "1/2", "1/4", "1/4", "--save-lower-cert", str(f), "--json", "--force"])
     d = json.loads(capsys.readouterr()[0])
     cert = json.loads(f.read_text())
     assert cert["kind"] == "sep_locc_gap" and cert["gap"]["exact"] == d["gap_lower_exact"] == "1/8"
