@@ -32,6 +32,7 @@ import io
 import json
 import math
 import os
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from analytics.errors import SepgapError
 from analytics.general_states import load_states_file, three_qubit_state
 from analytics.states import parse_number
 
+from . import style
 from .cmd_bound import write_json_atomic
 from .general_rows import check_row, point_row
 from .verifiers import verify_result
@@ -420,8 +422,13 @@ def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
     for r in rows:
         w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in cols})
     (out / f"{name}.csv").write_text(buf.getvalue(), encoding="utf-8")
-    _plot(name, doc, out / f"{name}.png")
     partial.unlink()
+    try:
+        with style.rc():  # the figure as designed, whatever the user's matplotlibrc says
+            _plot(name, doc, out / f"{name}.png")
+    except Exception as exc:  # a figure is optional output: the numbers above are saved
+        doc["figure_error"] = style.failure_line(exc, f"figure {out / name}.png")
+        print(f"sepgap: WARNING: {doc['figure_error']}", file=sys.stderr)
     return doc
 
 
