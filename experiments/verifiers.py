@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytics.certificates import shorten, verify_gap, verify_lower
+from analytics.certificates import shorten, verify_gap, verify_lower, verify_product_upper
 from analytics.locc_tree import verify_locc_tree_certificate
 from sdp.certificate import verify_certificate
 from sdp.complex_certificate import verify_complex_certificate
@@ -17,6 +17,7 @@ VERIFIERS = {
     "sep_locc_gap": verify_gap,
     "ppt_upper_bound_complex": verify_complex_certificate,
     "locc_sup_lower_bound": verify_locc_tree_certificate,
+    "sep_upper_product": verify_product_upper,
 }
 
 
