@@ -32,6 +32,7 @@ from analytics.errors import SepgapError
 from analytics.instruments import sep_lower_bound
 from analytics.monotones import eta, kappa
 from analytics.states import PAIRS, WClassState
+from experiments.export import check_instrument_path, save_instrument
 from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
                                   parse_solver_options, state_from_args)
 
@@ -284,8 +285,12 @@ def run(args) -> int:
         raise SepgapError("--save-cert and --save-lower-cert name the same file; give two files")
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
+    if args.save_instrument is not None:
+        check_instrument_path(args.save_instrument)
     state = state_from_args(args)
     report = analytic_report(state, args.locc_rounds)
+    if args.save_instrument is not None:
+        report["instrument_file"] = save_instrument(state, args.save_instrument)
     if args.save_lower_cert:
         from analytics.certificates import gap_certificate
         write_json_atomic(args.save_lower_cert, gap_certificate(state))
@@ -306,6 +311,9 @@ def run(args) -> int:
         if sdp_rep is not None:
             text += "\n" + format_sdp(sdp_rep, report)
         text += "\n" + format_brackets(report)
+        if "instrument_file" in report:
+            text += (f"\ninstrument  {report['instrument_file']} (product Kraus operators of "
+                     f"the SEP lower bound)")
         if "gap_certificate_file" in report:
             text += f"\ngap cert.   {report['gap_certificate_file']} (check: sepgap verify FILE)"
         print(text)
@@ -342,4 +350,7 @@ def register(subparsers) -> None:
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")
+    p.add_argument("--save-instrument", metavar="FILE",
+                   help="write the separable instrument of the SEP lower bound as product Kraus "
+                        "operators with outcome labels: FILE.npz (numpy) or FILE.mat (MATLAB)")
     p.set_defaults(func=run)

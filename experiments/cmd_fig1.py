@@ -11,7 +11,8 @@ summary line. Column meanings: docs/experiments.md.
 from __future__ import annotations
 
 from .cli_args import integer_arg
-from .cmd_sweep import _command, add_run_options, report, run_options
+from .cmd_sweep import (_command, add_run_options, latex_target, report, run_options,
+                        write_latex_table)
 from .families import PSI_DEFAULTS, PSI_EXTENDED_SMAX, frac_str, psi_family
 from .sweep import run_sweep
 
@@ -21,9 +22,12 @@ def run(args) -> int:
     if smax is None:
         smax = frac_str(PSI_EXTENDED_SMAX if args.extended else PSI_DEFAULTS["smax"])
     family = psi_family(args.smin, smax, args.points)
+    latex = latex_target(args, args.out, "fig1")
     result = run_sweep(family, args.out, name="fig1",
                        command=_command(args, ["fig1"], smax=smax), **run_options(args))
-    return report(result, args.strict)
+    status = report(result, args.strict)
+    write_latex_table(args, result, latex)
+    return status
 
 
 def register(subparsers) -> None:
