@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .display import ShortRepr
+from .display import ShortRepr, show_number
 from .checks import check_instrument
 from .claims import Claim, gap_claim, lower_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
@@ -233,8 +233,9 @@ class AnalyticVerification(ShortRepr):
     def _summary(self) -> list:
         if not self.valid:
             return [("valid", "False"), ("reason", self.reason)]
-        return [("valid", "True"), ("claim", self.claim.text()), ("state", str(self.state)),
-                ("how", self.how)]
+        return [("valid", "True"), ("claim", self.claim.text()),
+                ("bound", show_number(self.claim.value, self.claim.relation)),
+                ("state", str(self.state)), ("how", self.how)]
 
     def line(self) -> str:
         if not self.valid:

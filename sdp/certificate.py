@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics.display import ShortRepr
+from analytics.display import ShortRepr, show_number
 from analytics.certificates import (CertificateFormatError, shorten, check_claim, check_envelope,
                                     check_float, check_keys, float_upper, frac_str, parse_frac,
                                     require, state_from_json)
@@ -76,7 +76,8 @@ class VerificationResult(ShortRepr):
         if not self.valid:
             return [("valid", "False"), ("reason", self.reason)]
         return [("valid", "True"), ("claim", self.claim.text() if self.claim else "None"),
-                ("state", self.state), ("relaxation", self.relaxation)]
+                ("bound", show_number(self.bound, "<=")), ("state", self.state),
+                ("relaxation", self.relaxation)]
 
     def line(self) -> str:
         """``valid: <claim, value rounded up> for x = ... (<relaxation>, exact bound <q>)``:
