@@ -4,7 +4,7 @@ from fractions import Fraction as F
 import pytest
 
 from analytics import (WClassState, check_instrument, headline, locc_lower_tree, psi_s,
-                       sep_lower_bound, sep_lower_tree, theorem2_locc_lower)
+                       sep_lower_bound, theorem2_locc_lower)
 from analytics.certificates import gap_certificate, verify_analytic
 from analytics.display import MAX_REPR, show_number
 from analytics.locc import fortescue_lo
@@ -43,7 +43,7 @@ def test_lower_bound_reprs_round_down_and_name_kind_and_state():
     r = _short(tree, "kind=tree", "state=(x0=1/100, xA=1/2, xB=3/10, xC=19/100)", "value>=0.871339")
     shown = F(r.split("value>=")[1].split(",")[0])
     assert shown <= tree.value and tree.value - shown < F(1, 10 ** 8)
-    _short(sep_lower_tree(OFF), "kind=tree", "depth=")
+    _short(tree.instrument, "kind=tree", "depth=")
     _short(sep_lower_bound(psi_s(F(1, 2))), "value=1", "kind=eq7")
     _short(sep_lower_bound(psi_s(F(1, 2))).instrument, "kind=eq7", "operators=5")
     _short(check_instrument(sep_lower_bound(psi_s(F(1, 2))).instrument, psi_s(F(1, 2))), "ok=True")
