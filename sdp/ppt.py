@@ -94,8 +94,7 @@ class PPTBound(ShortRepr):
                 ("certified", show_number(self.certified, "<=") if self.certified is not None else "None"),
                 ("value", show_number(self.value)), ("status", self.status),
                 ("method", self.method), ("solver", self.solver), ("state", str(self.state)),
-                ("pairs", ",".join(self.pairs)), ("objective", self.objective),
-                ("seconds", f"{self.solve_time + self.certify_time:.3g}")]
+                ("pairs", ",".join(self.pairs)), ("objective", self.objective)]
 
     @property
     def label(self) -> str:
