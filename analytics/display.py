@@ -39,7 +39,9 @@ def show_number(q, relation: str | None = None, digits: int = DIGITS) -> str:
       (``"7/8"``), else ``digits`` decimals rounded outward for ``relation`` (``">="``: down,
       a lower bound stays a lower bound; ``"<="``: up) and marked with the relation,
       e.g. ``">=0.87133900"``; without a relation ``"~0.87133901"`` (nearest, an approximation).
-    * float: 10 significant digits, ``"0.8888525378"``; a solver's float is not made exact here.
+    * float: 10 significant digits, ``"0.8888525378"`` (an estimate, e.g. a solver's value); with
+      a relation (a float that is a bound, e.g. a simulated protocol's probability) 10 decimals
+      of its exact binary value rounded outward, ``">=0.8747075968"``.
     """
     if q is None or isinstance(q, (bool, str)):
         return str(q)
@@ -52,6 +54,8 @@ def show_number(q, relation: str | None = None, digits: int = DIGITS) -> str:
         if relation in ("<=", ">="):
             return f"{relation}{decimal_out(q, relation, digits)}"
         return f"~{float(q):.{digits}f}"
+    if isinstance(q, float) and relation in ("<=", ">=") and q == q and abs(q) != float("inf"):
+        return f"{relation}{decimal_out(Fraction(q), relation, 10)}"
     try:
         return f"{float(q):.10g}"
     except (TypeError, ValueError):

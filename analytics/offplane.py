@@ -384,7 +384,7 @@ class LOCCLowerTree(ShortRepr):
     description: str
 
     def _summary(self) -> list:
-        return [("locc_lower", show_number(self.locc_lower)), ("protocol", self.locc_lower_protocol),
+        return [("locc_lower", show_number(self.locc_lower, ">=")), ("protocol", self.locc_lower_protocol),
                 ("locc_sup_lower", show_number(self.locc_sup_lower, ">=")),
                 ("locc_sup_kind", self.locc_sup_kind), ("kappa", show_number(self.kappa, "<=")),
                 ("state", str(self.state)), ("depth", str(self.depth)), ("rounds", str(self.rounds))]
