@@ -21,6 +21,10 @@ from analytics.kraus import ExportError, check_path
 
 from .saved import atomic_write
 
+class TableError(SepgapError, ValueError):
+    """A LaTeX table cannot be made or written (bad rows, bad file name)."""
+
+
 #: Longest exact fraction printed as a fraction in a LaTeX table.
 SHORT_FRACTION = 9
 #: Decimals of a rounded value in a LaTeX table.
@@ -88,6 +92,10 @@ def latex_table(rows, caption: str = "") -> str:
     ``[sep_lower, sep_upper]``, the LOCC bracket ``[locc_lower, locc_upper]`` and the bounds
     on the gap ``SEP_opt - LOCC_sup`` ``[gap_lower, gap_upper]``; needs ``\\usepackage{booktabs}``."""
     rows = list(rows)
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict) or any(r.get(k) is None for k in ("x0", "xA", "xB", "xC")):
+            raise TableError(f"row {i} is not a sweep row (a dict with x0, xA, xB, xC and the "
+                             f"bracket columns)")
     has_s = any(r.get("s") is not None for r in rows)
     head = (["$s$"] if has_s else []) + ["$(x_0;\\, x_A, x_B, x_C)$", "$\\kappa$",
                                          "SEP", "LOCC", "SEP$-$LOCC gap"]
@@ -119,19 +127,19 @@ def latex_table(rows, caption: str = "") -> str:
 
 def latex_path(option, out_dir, name: str) -> Path | None:
     """Where ``--latex [FILE]`` writes: None without the option, ``DIR/<name>.tex`` for the
-    bare flag, else FILE. One-line :class:`SepgapError` for a folder, a missing folder or a
+    bare flag, else FILE. One-line :class:`TableError` for a folder, a missing folder or a
     suffix other than ``.tex``, checked before the sweep starts."""
     if option is None:
         return None
     path = Path(out_dir) / f"{name}.tex" if option == "" else Path(option)
     if not str(option).strip() and option != "":
-        raise SepgapError("--latex: empty file name")
+        raise TableError("--latex: empty file name")
     if path.is_dir():
-        raise SepgapError(f"--latex {path}: is a directory (give a file name ending in .tex)")
+        raise TableError(f"--latex {path}: is a directory (give a file name ending in .tex)")
     if path.suffix != ".tex":
-        raise SepgapError(f"--latex {path}: the file name must end in .tex")
+        raise TableError(f"--latex {path}: the file name must end in .tex")
     if option != "" and not path.parent.is_dir():
-        raise SepgapError(f"--latex {path}: folder {path.parent} does not exist")
+        raise TableError(f"--latex {path}: folder {path.parent} does not exist")
     return path
 
 
@@ -141,8 +149,8 @@ def write_latex(path: Path, rows, caption: str = "") -> None:
     try:
         atomic_write(Path(path), lambda fh: fh.write(text))
     except OSError as exc:
-        raise SepgapError(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
+        raise TableError(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
 
 
-__all__ = ["check_instrument_path", "save_instrument", "latex_number", "latex_table",
+__all__ = ["TableError", "check_instrument_path", "save_instrument", "latex_number", "latex_table",
            "latex_path", "write_latex", "SHORT_FRACTION", "LATEX_DIGITS"]

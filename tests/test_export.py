@@ -183,6 +183,14 @@ def test_latex_bad_input(tmp_path):
     assert not (tmp_path / "r").exists()  # refused before any work
 
 
+def test_latex_table_rejects_rows_that_are_not_sweep_rows():
+    from experiments.export import TableError
+    with pytest.raises(TableError):
+        latex_table([{"kappa": 1}])
+    with pytest.raises(TableError):
+        latex_table(["x"])
+
+
 def test_latex_table_from_rows_directly():
     row = {"x0": 0.0, "x0_exact": "0", "xA": 0.5, "xA_exact": "1/2", "xB": 0.25, "xB_exact": "1/4",
            "xC": 0.25, "xC_exact": "1/4", "kappa_exact": "7/8", "sep_lower_exact": "1",
