@@ -10,7 +10,7 @@ from analytics.display import MAX_REPR, show_number
 from analytics.locc import fortescue_lo
 from sdp import ppt_upper_bound, verify_certificate
 
-OFF = WClassState.from_components(F(1, 100), F(1, 2), F(3, 10), F(19, 100))
+from tests.shared_results import OFF, off_plane_lower_bound
 
 
 def _short(obj, *must_contain):
@@ -39,7 +39,7 @@ def test_ppt_bound_repr_is_short_and_says_what_it_is(ppt):
 
 
 def test_lower_bound_reprs_round_down_and_name_kind_and_state():
-    tree = sep_lower_bound(OFF)   # the tree's repr was 15,666 characters
+    tree = off_plane_lower_bound()   # the tree's repr was 15,666 characters
     r = _short(tree, "kind=tree", "state=(x0=1/100, xA=1/2, xB=3/10, xC=19/100)", "value>=0.871339")
     shown = F(r.split("value>=")[1].split(",")[0])
     assert shown <= tree.value and tree.value - shown < F(1, 10 ** 8)
@@ -47,12 +47,12 @@ def test_lower_bound_reprs_round_down_and_name_kind_and_state():
     _short(sep_lower_bound(psi_s(F(1, 2))), "value=1", "kind=eq7")
     _short(sep_lower_bound(psi_s(F(1, 2))).instrument, "kind=eq7", "operators=5")
     _short(check_instrument(sep_lower_bound(psi_s(F(1, 2))).instrument, psi_s(F(1, 2))), "ok=True")
-    _short(sep_lower_bound(OFF).check, "total>=0.871339")
+    _short(tree.check, "total>=0.871339")
 
 
 def test_locc_and_headline_reprs():
     _short(theorem2_locc_lower(psi_s(F(1, 2)), 50), "protocol=theorem2", "kappa=7/8")
-    _short(locc_lower_tree(OFF), "protocol=tree+theorem2", "locc_sup_lower>=")
+    _short(locc_lower_tree(OFF, rounds=20), "protocol=tree+theorem2", "locc_sup_lower>=")
     _short(fortescue_lo(20), "rounds=20")
     _short(headline(), "kappa_before=7/8", "kappa_after=1", "increase=1/8")
 

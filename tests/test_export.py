@@ -20,14 +20,15 @@ from analytics.kraus import HasKrausOperators
 from experiments.export import latex_number, latex_table
 from tests.cli_helpers import run_cli
 
-OFF = WClassState.from_components(F(1, 100), F(1, 2), F(3, 10), F(19, 100))
+from tests.shared_results import OFF, off_plane_lower_bound
+
 STATES = {
     "eq7": psi_s(F(1, 2)),
     "large_component": WClassState(F(3, 4), F(1, 8), F(1, 8)),
     "tree": OFF,
-    "tree-2": WClassState.from_components(F(1, 10), F(3, 10), F(3, 10), F(3, 10)),
     "trivial": WClassState(F(1, 2), 0, 0),
 }
+SLOW_STATES = {"tree-2": WClassState.from_components(F(1, 10), F(3, 10), F(3, 10), F(3, 10))}
 PSI_PLUS = np.array([0, 1, 1, 0]) / math.sqrt(2)   # on 00, 01, 10, 11 of the pair
 
 
@@ -68,10 +69,11 @@ def _recheck(ops, labels, st, value):
     return success
 
 
-@pytest.mark.parametrize("name", sorted(STATES))
+@pytest.mark.parametrize("name", sorted(STATES) + [
+    pytest.param(n, marks=pytest.mark.slow) for n in sorted(SLOW_STATES)])
 def test_kraus_operators_recheck_independently(name):
-    st = STATES[name]
-    bound = sep_lower_bound(st)
+    st = {**STATES, **SLOW_STATES}[name]
+    bound = off_plane_lower_bound() if st == OFF else sep_lower_bound(st)
     assert isinstance(bound, HasKrausOperators)
     kops = kraus_operators(bound)
     assert kops.kind == bound.kind and kops.value == bound.value
@@ -88,18 +90,21 @@ def test_saved_instrument_files_recheck(tmp_path, suffix):
     """`sepgap bound ... --save-instrument FILE` writes a file another tool can read; the
     operators read back pass the independent checks."""
     path = tmp_path / f"inst{suffix}"
-    if suffix == ".npz":
-        code, out, err = run_cli(["bound", "1/2", "3/10", "19/100", "--x0", "1/100", "--no-sdp",
-                                  "--locc-rounds", "1", "--save-instrument", str(path)])
+    if suffix == ".npz":   # the command line (a plane state: no tree search, fast)
+        st = STATES["large_component"]
+        code, out, err = run_cli(["bound", "3/4", "1/8", "1/8", "--no-sdp", "--locc-rounds", "1",
+                                  "--save-instrument", str(path)])
         assert code == 0, err
         assert f"instrument  {path}" in out
-    else:
-        kraus_operators(sep_lower_bound(OFF)).save(path)
-    value = sep_lower_bound(OFF).value
+        value, kind = sep_lower_bound(st).value, "large_component"
+    else:                  # the API, a flattened measurement tree
+        st, bound = OFF, off_plane_lower_bound()
+        kraus_operators(bound).save(path)
+        value, kind = bound.value, "tree"
     if suffix == ".npz":
         d = np.load(path)
         ops, labels = d["operators"], [str(x) for x in d["labels"]]
-        assert str(d["kind"]) == "tree" and F(str(d["value"])) == value
+        assert str(d["kind"]) == kind and F(str(d["value"])) == value
         assert d["factors"].shape == (len(labels), 3, 2, 2)
     else:
         m = scipy.io.loadmat(path)
@@ -108,7 +113,8 @@ def test_saved_instrument_files_recheck(tmp_path, suffix):
         labels = [str(m["labels"][0, i][0]) for i in range(cell.shape[1])]
         assert m["operators"].shape == (8, 8, len(labels))
         assert np.allclose(m["operators"][:, :, 0], ops[0])
-    _recheck(ops, labels, OFF, value)
+        assert str(m["kind"][0]) == kind
+    _recheck(ops, labels, st, value)
 
 
 def test_save_instrument_bad_input(tmp_path):
@@ -145,9 +151,9 @@ def _numbers(cell: str) -> list:
     return [F(t) for t in re.findall(r"-?\d+(?:/\d+|\.\d+)?", cell)]
 
 
+@pytest.mark.slow  # two sweeps; the rounding itself is tested without a sweep below
 @pytest.mark.parametrize("cmd", [["fig1", "--points", "3"],
-                                 pytest.param(["sweep", "grid", "--steps", "2", "--x0", "1/10"],
-                                              marks=pytest.mark.slow)])
+                                 ["sweep", "grid", "--steps", "2", "--x0", "1/10"]])
 def test_latex_table_of_a_sweep_contains_the_exact_brackets(tmp_path, cmd):
     out = tmp_path / "res"
     code, stdout, err = run_cli(cmd + ["--out", str(out), "--quiet", "--latex"])
@@ -181,6 +187,29 @@ def test_latex_bad_input(tmp_path):
                                   "--latex", arg])
         assert code == 2 and err.count("\n") == 1 and msg in err, err
     assert not (tmp_path / "r").exists()  # refused before any work
+
+
+def test_latex_table_brackets_contain_the_exact_ones():
+    """Rows with long exact values (as off the plane): every printed end is on the right side."""
+    import random
+    rng = random.Random(20)
+    for _ in range(50):
+        vals = sorted(F(rng.randrange(1, 10 ** 30), 10 ** 30 + rng.randrange(1, 10 ** 6))
+                      for _ in range(4))
+        lo, hi = vals[0], vals[3]
+        row = {"x0": 0.1, "x0_exact": "1/10", "xA": 0.3, "xA_exact": "3/10", "xB": 0.3,
+               "xB_exact": "3/10", "xC": 0.3, "xC_exact": "3/10", "kappa_exact": str(vals[2]),
+               "sep_lower_exact": str(lo), "sep_upper_certified_exact": str(hi),
+               "locc_lower": float(vals[1]), "locc_upper_exact": str(vals[2]),
+               "gap_lower_exact": str(lo - vals[2]), "gap_upper_exact": str(hi - vals[1])}
+        line = latex_table([row]).split(r"\midrule")[1].split(r"\bottomrule")[0].strip()
+        cells = [c.strip() for c in line.rstrip("\\ ").split("&")]
+        sep, locc, gap = (_numbers(c) for c in cells[-3:])
+        assert sep[0] <= lo and sep[1] >= hi
+        assert locc[0] <= F(float(vals[1])) and locc[1] >= vals[2]
+        assert gap[0] <= lo - vals[2] and gap[1] >= hi - vals[1]
+        assert _numbers(cells[-4])[0] >= vals[2]
+        assert hi - lo > 0 and sep[1] - sep[0] <= hi - lo + F(2, 10 ** 6)
 
 
 def test_latex_table_rejects_rows_that_are_not_sweep_rows():
