@@ -62,6 +62,19 @@ def show_number(q, relation: str | None = None, digits: int = DIGITS) -> str:
         return str(q)
 
 
+def show_interval(low, high, digits: int = DIGITS) -> str:
+    """``[low, high]`` as a bracket that still contains the exact one: each end a short exact
+    fraction as itself, otherwise ``digits`` decimals rounded outward (``low`` down, ``high``
+    up); a missing end is ``n/a``. Floats are taken at their exact binary value."""
+    def end(q, relation):
+        if q is None:
+            return "n/a"
+        q = Fraction(q)
+        text = str(q)
+        return text if len(text) <= MAX_FRACTION_CHARS else decimal_out(q, relation, digits)
+    return f"[{end(low, '>=')}, {end(high, '<=')}]"
+
+
 def _cut(text: str, limit: int) -> str:
     text = " ".join(str(text).split())  # one line
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -101,4 +114,4 @@ class ShortRepr:
                 f"</b></caption><tbody>{rows}</tbody></table>")
 
 
-__all__ = ["ShortRepr", "show_number", "MAX_REPR", "MAX_FRACTION_CHARS"]
+__all__ = ["ShortRepr", "show_number", "show_interval", "MAX_REPR", "MAX_FRACTION_CHARS"]

@@ -6,7 +6,7 @@ import pytest
 from analytics import (WClassState, check_instrument, headline, locc_lower_tree, psi_s,
                        sep_lower_bound, theorem2_locc_lower)
 from analytics.certificates import gap_certificate, verify_analytic
-from analytics.display import MAX_REPR, show_number
+from analytics.display import MAX_REPR, show_interval, show_number
 from analytics.locc import fortescue_lo
 from sdp import ppt_upper_bound, verify_certificate
 
@@ -70,3 +70,11 @@ def test_show_number_rounds_outward_and_keeps_short_fractions():
     assert show_number(q, ">=") == ">=0.66666666" and F("0.66666666") <= q
     assert show_number(q, "<=") == "<=0.66666667" and F("0.66666667") >= q
     assert show_number(None) == "None" and show_number(0.5) == "0.5"
+
+
+def test_show_interval_contains_the_exact_bracket():
+    lo, hi = F(2, 3) - F(1, 10 ** 30), F(2, 3) + F(1, 10 ** 30)
+    assert show_interval(lo, hi) == "[0.66666666, 0.66666667]"
+    assert show_interval(F(7, 8), None) == "[7/8, n/a]"
+    a, b = show_interval(0.1, 0.1)[1:-1].split(", ")
+    assert F(a) <= F(0.1) <= F(b)
