@@ -214,3 +214,12 @@ def test_compare_tolerates_solver_digits_only():
     assert compare("x 0.88885256", "x 0.88895256") is not None     # beyond the tolerance
     assert compare("a\nb", "a") is not None
     assert compare("valid: SEP", "invalid: SEP") is not None
+
+
+def test_readme_links_resolve():
+    """The README is read on GitHub, outside the site build: its relative links must exist."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(((?!https?:)[^)#\s]+)", text)
+    assert links
+    missing = [link for link in links if not (ROOT / link).exists()]
+    assert not missing, missing
