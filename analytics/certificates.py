@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from .display import ShortRepr, show_number
 from .checks import check_instrument
-from .claims import Claim, gap_claim, lower_claim
+from .claims import Claim, exact_text, gap_claim, lower_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
 from .instruments import DiagonalFactor, Instrument, ProductKraus, sep_lower_bound
 from .limits import check_exact_size, check_number_text
@@ -241,7 +241,7 @@ class AnalyticVerification(ShortRepr):
         if not self.valid:
             return f"invalid: {self.reason}"
         return (f"valid: {self.claim.text()} for x = {self.state} ({self.how}, exact "
-                f"{frac_str(self.claim.value)})")
+                f"{exact_text(self.claim.value)})")
 
 
 def _verify_tree(cert) -> tuple[WClassState, Claim, str]:
@@ -278,11 +278,17 @@ def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
 
 
 def gap_certificate(state) -> dict:
-    """Certificate of ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact)."""
+    """Certificate of ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact). Raises
+    :class:`InstrumentError` when that gap is not positive: ``SEP >= LOCC`` always, so a claim
+    ``>= 0`` or below is vacuous and is never written as a gap certificate (write the
+    ``sep_lower_bound`` certificate instead)."""
     lower = sep_lower_certificate(state)
     st = state_from_json(lower["state"])
     k = kappa(st)
     gap = Fraction(lower["bound"]["exact"]) - k
+    if gap <= 0:
+        raise InstrumentError(f"no SEP-LOCC gap certificate for {st}: sep_lower - kappa = "
+                              f"{exact_text(gap)} is not positive (a vacuous claim)")
     pairs = _targeted(sep_lower_bound(st).p_pairs)
     return {"format": FORMAT, "version": VERSION, "kind": "sep_locc_gap",
             "claim": gap_claim(pairs, gap).exact(),
@@ -310,7 +316,7 @@ def _verify_gap(cert) -> tuple[WClassState, Claim, str]:
     check_float(gd, "float_lower", "gap", float_lower(gap))
     claim = gap_claim(lower.pairs, gap)
     check_claim(cert, claim)
-    return st, claim, f"SEP >= {frac_str(lower.value)}, kappa = {frac_str(k_claim)}"
+    return st, claim, f"SEP >= {exact_text(lower.value)}, kappa = {exact_text(k_claim)}"
 
 
 def _run(fn, cert) -> AnalyticVerification:

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from analytics.claims import decimal_down, decimal_up
 from analytics.errors import SepgapError
-from analytics.instruments import sep_lower_bound
-from analytics.kraus import ExportError, check_path
+from analytics.kraus import ExportError, check_path, kraus_operators
 
 from .saved import atomic_write
 
@@ -40,11 +39,12 @@ def check_instrument_path(path) -> Path:
         raise ExportError(f"--save-instrument: {exc}") from None
 
 
-def save_instrument(state, path) -> str:
-    """Write the Kraus operators of ``state``'s SEP lower bound
-    (:meth:`analytics.instruments.SepLowerBound.kraus_operators`) to ``path``; returns the path."""
+def save_instrument(result, path) -> str:
+    """Write the Kraus operators of a lower-bound result (anything with ``kraus_operators()``:
+    a :class:`~experiments.brackets.Bracket`, a ``SepLowerBound``, ...; see
+    :mod:`analytics.kraus`) to ``path``; returns the path written."""
     path = check_instrument_path(path)
-    return str(sep_lower_bound(state).kraus_operators().save(path))
+    return str(kraus_operators(result).save(path))
 
 
 # ---- LaTeX ---------------------------------------------------------------------------------

@@ -8,15 +8,14 @@ blindly: the file may be torn by a crash, edited by hand, or written by another 
 * it is a JSON object ``{"id", "row", "certificate", "warm"}`` whose ``id`` is a point of the
   family (a string), ``row`` a dict with exactly the expected columns of the expected types,
   ``certificate`` a dict or null and ``warm`` null or a readable warm start;
-* the analytic columns (state, parameters, ``kappa``, ``sep_lower``, its per-pair
-  probabilities, ``gap_certified``, each with its ``_exact`` form) equal the ones recomputed
-  from the point (:func:`experiments.evaluate.analytic_columns`; exact and cheap);
-* ``locc_lower`` (a float simulation of an explicit protocol) lies in ``[0, kappa]``;
+* every column except the timings equals the row re-derived from the point's state, its verified
+  certificate, the solver report the row repeats and the recorded LOCC rounds
+  (:func:`experiments.evaluate.rederive_row`, the functions that wrote it; the SEP instrument
+  and the LOCC protocol are recomputed, both deterministic);
 * a row that says ``certified`` carries a certificate that verifies exactly
   (:func:`sdp.verify_certificate`), is for this very state, bounds SEP (all three pairs, unit
   weights, exact objective), and whose verified bound equals ``sep_upper_certified_exact``;
-  ``sep_upper``/``sep_upper_certified`` are that bound rounded up and ``gap_upper``,
-  ``kappa_exceeds_sep_upper``, ``certificate_file`` follow from it; a row that is not
+  a row that is not
   certified holds no bound and no certificate.
 
 Any other line is dropped and its point is computed again; the reasons are counted and the
@@ -42,6 +41,9 @@ from pathlib import Path
 
 from analytics.certificates import float_upper, frac_str
 from analytics.errors import SepgapError
+
+from .brackets import report_of_row
+from .evaluate import TIMING_COLUMNS, columns_for, decode_raw, rederive_row
 
 PARTIAL_FORMAT = "sepgap-sweep-partial"
 PARTIAL_VERSION = 1
@@ -226,11 +228,9 @@ def _certified_bound(row: dict, cert, point) -> tuple:
     return bound, None
 
 
-def check_record(rec, point, columns: set, param_names=()) -> str | None:
+def check_record(rec, point, columns: set, param_names=(), locc_rounds=None) -> str | None:
     """Why the saved line ``rec`` for ``point`` cannot be used, or None if it can (module
-    docstring). Never raises on bad data."""
-    from .evaluate import analytic_columns, decode_raw, derived_columns
-
+    docstring); ``locc_rounds`` is the run's recorded option. Never raises on bad data."""
     if not isinstance(rec, dict) or set(rec) != _RECORD_KEYS:
         return "malformed line"
     row, cert, warm = rec["row"], rec["certificate"], rec["warm"]
@@ -244,23 +244,19 @@ def check_record(rec, point, columns: set, param_names=()) -> str | None:
     why = _type_error(row, param_names)
     if why:
         return why
-    fresh = analytic_columns(point)
-    for key, value in fresh.items():
-        if row[key] != value or type(row[key]) is not type(value):
-            return f"{key} differs"
     bound, why = _certified_bound(row, cert, point)
     if why:
         return why
-    # the LOCC protocol column is a float simulation (not recomputed: as costly as a solve of a
-    # small SDP); it must at least respect Theorem 1 and the exact supremum bound, LOCC <= kappa
-    locc, protocol = row["locc_lower"], row["locc_protocol"]
-    if locc is not None and not (0 <= locc <= fresh["kappa"] + 1e-9):
-        return "locc_lower outside [0, kappa]"
-    if protocol is not None and not isinstance(protocol, str):
-        return "unknown locc_protocol"
-    derived = derived_columns(point, fresh, bound, cert is not None, locc)
-    for key, value in derived.items():
-        if row[key] != value:
+    # the whole row again, through the functions that wrote it (timings excepted)
+    try:
+        fresh = rederive_row(point, upper_bound=bound, report=report_of_row(row),
+                             locc_rounds=locc_rounds)
+    except (SepgapError, ArithmeticError, ValueError, TypeError) as exc:
+        return f"cannot re-derive the row ({type(exc).__name__})"
+    for key, value in fresh.items():
+        if key in TIMING_COLUMNS:
+            continue
+        if row[key] != value or type(row[key]) is not type(value):
             return f"{key} differs"
     if warm is not None:
         try:
@@ -302,8 +298,6 @@ class Loaded:
 
 def load_partial(path: Path, family) -> Loaded:
     """Read ``path`` and keep every line that passes :func:`check_record` (module docstring)."""
-    from .evaluate import columns_for
-
     header = read_header(path)
     with open(path, "rb") as f:
         data = f.read()
@@ -333,7 +327,8 @@ def load_partial(path: Path, family) -> Loaded:
             if rec != loaded.records[pid]:
                 loaded.dropped.append(("second line for this point", ln))
             continue
-        why = check_record(rec, point, columns, params)
+        cfg = header.get("config") if isinstance(header.get("config"), dict) else {}
+        why = check_record(rec, point, columns, params, locc_rounds=cfg.get("locc_rounds"))
         if why is None:
             loaded.records[pid] = rec
             loaded.rejected.pop(pid, None)
