@@ -98,9 +98,14 @@ class ShortRepr:
             out.append((name, value if isinstance(value, str) else show_number(value)))
         return out
 
+    #: names of the ``_summary`` fields shown by ``repr`` (None: all); the table shows all
+    _repr_fields: tuple | None = None
+
     def __repr__(self) -> str:
         name = type(self).__name__
         fields = self._summary_texts()
+        if self._repr_fields is not None:
+            fields = [(k, v) for k, v in fields if k in self._repr_fields]
         body = ", ".join(f"{k}{_cut(v, MAX_FIELD)}" if v.startswith(("<=", ">="))
                          else f"{k}={_cut(v, MAX_FIELD)}" for k, v in fields)
         return _cut(f"{name}({body})", MAX_REPR)

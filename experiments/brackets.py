@@ -284,17 +284,19 @@ class Bracket(ShortRepr):
     #: attributes that are not part of :meth:`to_dict`
     NOT_IN_DICT = ("upper_certificate", "solver_raw")
 
+    #: ``repr`` is one line: the state ``x = (x0; xA, xB, xC)``, the brackets and the lower kind
+    _repr_fields = ("x", "SEP", "LOCC", "gap", "kappa", "lower")
+
     def _summary(self) -> list:
         """The brackets rounded outward (:func:`analytics.display.show_interval`), kappa, the
         kinds and the state; never the certificate."""
-        return [("state", f"(x0={self.x0_exact}, xA={self.xA_exact}, xB={self.xB_exact}, "
-                          f"xC={self.xC_exact})"),
+        return [("x", f"({self.x0_exact}; {self.xA_exact}, {self.xB_exact}, {self.xC_exact})"),
                 ("SEP", show_interval(self.sep_lower_exact, self.sep_upper_exact)),
                 ("LOCC", show_interval(self.locc_lower_exact, self.locc_upper_exact)),
                 ("gap", show_interval(self.gap_lower_exact, self.gap_upper_exact)),
                 ("kappa", show_number(self.kappa_exact, "<=")),
-                ("sep_lower_kind", self.sep_lower_kind), ("sep_upper_kind", self.sep_upper_kind),
-                ("locc_upper_kind", self.locc_upper_kind)]
+                ("lower", self.sep_lower_kind), ("sep_upper_kind", self.sep_upper_kind),
+                ("locc_upper_kind", self.locc_upper_kind), ("locc_protocol", str(self.locc_protocol))]
 
     def kraus_operators(self):
         """The separable instrument behind ``sep_lower`` as product Kraus operators with outcome

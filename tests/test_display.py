@@ -78,3 +78,16 @@ def test_show_interval_contains_the_exact_bracket():
     assert show_interval(F(7, 8), None) == "[7/8, n/a]"
     a, b = show_interval(0.1, 0.1)[1:-1].split(", ")
     assert F(a) <= F(0.1) <= F(b)
+
+
+def test_bracket_repr_table_and_instrument():
+    from experiments import bracket
+    b = bracket((F(1, 2), F(1, 4), F(1, 4)), locc_rounds=10)
+    r = _short(b, "x=(0; 1/2, 1/4, 1/4)", "SEP=[1, 1]", "gap=[1/8, 1/8]", "kappa=7/8", "lower=eq7")
+    assert len(r) < 200
+    html = b._repr_html_()
+    assert "sep_upper_kind" in html and "certified" in html and "locc_protocol" in html
+    low, high = r.split("LOCC=[")[1].split("]")[0].split(", ")
+    assert F(low) <= b.locc_lower_exact and F(high) == b.locc_upper_exact
+    ops = b.kraus_operators()
+    assert ops.kind == "eq7" and len(ops) == 5 and ops.value == 1
