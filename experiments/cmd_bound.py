@@ -31,6 +31,8 @@ from analytics.states import WClassState
 from experiments.export import check_instrument_path, save_instrument
 from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
                                   parse_solver_options, state_from_args)
+from experiments.cmd_bound_general import (add_amplitude_arguments, format_routed, general_input,
+                                           routed_keys, run_general)
 
 from .brackets import bracket
 
@@ -192,13 +194,20 @@ def run(args) -> int:
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
     if args.save_instrument is not None:
         check_instrument_path(args.save_instrument)
-    state = state_from_args(args)
+    amp_state, state = general_input(args)
+    if amp_state is not None and state is None:
+        if args.save_instrument is not None:
+            raise SepgapError("--save-instrument: only for W-class states (the explicit SEP "
+                              "instruments are built for them); this state is not W-class")
+        return run_general(amp_state, args, write_json_atomic)
     b = bracket(state, certify=not args.no_certify, sdp=not args.no_sdp,
                 locc_rounds=DEFAULT_ROUNDS if args.locc_rounds is None else args.locc_rounds,
                 pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
                 solver=args.solver, solver_options=parse_solver_options(args.solver_option),
                 shortcut=not args.no_shortcut)
     report = b.to_dict()  # the JSON is the Bracket, key for key (experiments.brackets)
+    if amp_state is not None:  # a W-class state given by amplitudes: how it was routed
+        report.update(routed_keys(amp_state, state))
     extra = []
     if args.save_instrument is not None:
         report["instrument_file"] = save_instrument(b, args.save_instrument)
@@ -218,6 +227,8 @@ def run(args) -> int:
         print(json.dumps(report, indent=2))
     else:
         text = format_report(report)
+        if amp_state is not None:
+            text = format_routed(report) + "\n" + text
         if not args.no_sdp:
             text += "\n" + format_sdp(report, report)
         text += "\n" + format_brackets(report)
@@ -254,7 +265,8 @@ def register(subparsers) -> None:
         "bound", help="kappa, eta and the explicit SEP lower bound for one W-class state",
         description="Analytic numbers for one W-class state: kappa, eta, the explicit checked "
                     "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
-    add_state_arguments(p)
+    add_state_arguments(p, optional=True)
+    add_amplitude_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--locc-rounds", type=int, default=None, metavar="R",
                    help="Fortescue-Lo rounds of the explicit LOCC protocol in locc_lower "
@@ -282,4 +294,4 @@ def register(subparsers) -> None:
     p.add_argument("--save-instrument", metavar="FILE",
                    help="write the separable instrument of the SEP lower bound as product Kraus "
                         "operators with outcome labels: FILE.npz (numpy) or FILE.mat (MATLAB)")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, parser=p)

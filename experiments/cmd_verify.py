@@ -29,8 +29,10 @@ from analytics.certificates import (parse_frac, shorten, state_from_json, verify
 from analytics.errors import SepgapError
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
+from sdp.complex_certificate import verify_complex_certificate
 
 from .brackets import UpperReport
+from .general_sweep import check_general_sweep
 from .evaluate import TIMING_COLUMNS, columns_for, rederive_row
 from .families import Family, Point
 from .sweep import csv_value, summarize
@@ -41,6 +43,7 @@ VERIFIERS = {
     "ppt_upper_bound": verify_certificate,
     "sep_lower_bound": verify_lower,
     "sep_locc_gap": verify_gap,
+    "ppt_upper_bound_complex": verify_complex_certificate,
 }
 
 
@@ -232,7 +235,11 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
     """``[(ok, line)]`` for a sweep's JSON: every certificate; then every row of the JSON and of
     ``<name>.csv`` next to it re-derived (:func:`expected_row`) and compared column by column;
     then the point list (fingerprint) and the summary recomputed from the re-derived rows by
-    :func:`experiments.sweep.summarize`, the function that wrote it."""
+    :func:`experiments.sweep.summarize`, the function that wrote it. A general-state sweep
+    (``sepgap sweep ghz|wghz|canonical``) is re-derived by
+    :func:`experiments.general_sweep.check_general_sweep`."""
+    if doc.get("kind") == "general_sweep":
+        return check_general_sweep(doc, path, verify)
     out = []
     certs = doc.get("certificates")
     rows = doc.get("rows")

@@ -228,3 +228,11 @@ def test_latex_table_from_rows_directly():
            "gap_upper": None}
     text = latex_table([row])
     assert r"$[1, 1.000001]$" in text and r"$[\tfrac{1}{8}, --]$" in text
+
+
+def test_save_instrument_refuses_a_state_that_is_not_w_class(tmp_path):
+    code, out, err = run_cli(["bound", "--amplitudes", "3/5", "0", "0", "0", "0", "0", "0", "4/5",
+                              "--save-instrument", str(tmp_path / "x.npz")])
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "--save-instrument: only for W-class states" in err
+    assert not (tmp_path / "x.npz").exists()
