@@ -19,6 +19,10 @@ from .kraus import (ExportError, HasKrausOperators, KrausOperators, NoInstrument
                     kraus_operators)
 from .offplane import (DEFAULT_LOCC_DEPTH, DEFAULT_SEP_DEPTH, LOCCLowerTree, OffPlaneError,
                        SepLowerTree, locc_lower_tree, sep_lower_tree)
+from .locc_tree import (LOCCTreeBound, LOCCTreeError, locc_tree_bound, locc_tree_certificate,
+                        verify_locc_tree_certificate)
+from .monotone_check import MonotoneCheckError, MonotoneViolation, find_monotone_violation
+from .monotone_candidates import cut_monotone, cut_upper, min_kappa_cut
 
 __all__ = [
     "SepgapError", "InvalidStateError", "InstrumentError",
@@ -37,4 +41,7 @@ __all__ = [
     "OffPlaneError", "SepLowerTree", "LOCCLowerTree", "sep_lower_tree", "locc_lower_tree",
     "DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH",
     "KrausOperators", "HasKrausOperators", "kraus_operators", "NoInstrumentError", "ExportError",
+    "LOCCTreeBound", "LOCCTreeError", "locc_tree_bound", "locc_tree_certificate",
+    "verify_locc_tree_certificate", "MonotoneCheckError", "MonotoneViolation",
+    "find_monotone_violation", "cut_monotone", "cut_upper", "min_kappa_cut",
 ]
