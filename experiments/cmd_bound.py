@@ -147,7 +147,11 @@ def format_sdp(rep: dict, report: dict) -> str:
         pl = rep["sep_upper_pairs"].split(",")
         claim = ppt_claim(pl, (1,) * len(pl), Fraction(rep["sep_upper_certified_exact"]),
                           rep["sep_upper_objective"])
-        how = ("exact trivial bound, no SDP needed" if rep["sep_upper_numerical"] is None else
+        if rep["sep_upper_method"] == "product":
+            label = "SEP upper"
+        how = ("a product state: separable operations keep it separable (no SDP; certificate "
+               "kind sep_upper_product)" if rep["sep_upper_method"] == "product" else
+               "exact trivial bound, no SDP needed" if rep["sep_upper_numerical"] is None else
                f"solver value {rep['sep_upper_numerical']:.12g} ({rep['sep_upper_solver']}, "
                f"{rep['sep_upper_status']})")
         line = f"{label:<11} {claim.text()}   certified (exact {exact_text(claim.value)}); {how}"
