@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: reproduce test test-all bench clean
+.PHONY: reproduce test test-all docs bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,13 @@ test: $(STAMP_TEST)
 test-all: $(STAMP_TEST)
 	$(PY) -m pytest -q -m ''
 
+# The documentation site (mkdocs.yml, docs/) into site/, strict: a warning is an error.
+# The test extra includes the docs extra, so one stamp covers both.
+docs: $(STAMP_TEST)
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
 bench: $(STAMP_TEST)
 	$(PY) benchmarks/bench_engine.py
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache site .cache

@@ -15,6 +15,8 @@ from .locc import (FLResult, LOCCResult, ProtocolError, fortescue_lo, locc_lower
 from .tree_certificates import (TreeCertificateError, TreeLeaf, TreeNode, TreeOutcome,
                                 evaluate_tree, flatten_tree, tree_certificate,
                                 verify_tree_lower_certificate)
+from .kraus import (ExportError, HasKrausOperators, KrausOperators, NoInstrumentError,
+                    kraus_operators)
 from .offplane import (DEFAULT_LOCC_DEPTH, DEFAULT_SEP_DEPTH, LOCCLowerTree, OffPlaneError,
                        SepLowerTree, locc_lower_tree, sep_lower_tree)
 from .locc_tree import (LOCCTreeBound, LOCCTreeError, locc_tree_bound, locc_tree_certificate,
@@ -38,6 +40,7 @@ __all__ = [
     "tree_certificate", "verify_tree_lower_certificate",
     "OffPlaneError", "SepLowerTree", "LOCCLowerTree", "sep_lower_tree", "locc_lower_tree",
     "DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH",
+    "KrausOperators", "HasKrausOperators", "kraus_operators", "NoInstrumentError", "ExportError",
     "LOCCTreeBound", "LOCCTreeError", "locc_tree_bound", "locc_tree_certificate",
     "verify_locc_tree_certificate", "MonotoneCheckError", "MonotoneViolation",
     "find_monotone_violation", "cut_monotone", "cut_upper", "min_kappa_cut",

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .display import ShortRepr, show_number
 from .checks import check_instrument
 from .claims import Claim, exact_text, gap_claim, lower_claim, ppt_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
@@ -214,8 +215,8 @@ TREE_KEYS = LOWER_KEYS + ("p_pairs", "arithmetic")
 GAP_KEYS = ("format", "version", "kind", "claim", "state", "sep_lower", "kappa", "gap", "provenance")
 
 
-@dataclass(frozen=True)
-class AnalyticVerification:
+@dataclass(frozen=True, repr=False)
+class AnalyticVerification(ShortRepr):
     """Result of :func:`verify_analytic`: ``claim`` (recomputed, see :mod:`analytics.claims`)
     and ``state`` when valid, ``reason`` when not."""
 
@@ -228,6 +229,13 @@ class AnalyticVerification:
     @property
     def bound(self) -> Fraction | None:
         return None if self.claim is None else self.claim.value
+
+    def _summary(self) -> list:
+        if not self.valid:
+            return [("valid", "False"), ("reason", self.reason)]
+        return [("valid", "True"), ("claim", self.claim.text()),
+                ("bound", show_number(self.claim.value, self.claim.relation)),
+                ("state", str(self.state)), ("how", self.how)]
 
     def line(self) -> str:
         if not self.valid:

@@ -28,6 +28,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .display import ShortRepr, show_number
 from .errors import InstrumentError
 from .instruments import DenseKraus, DiagonalFactor, Instrument, ProductKraus
 from .states import PAIRS, PARTIES, WClassState, as_state
@@ -38,8 +39,8 @@ SUPPORT = (((0, 0, 0), "x0"), ((1, 0, 0), "xA"), ((0, 1, 0), "xB"), ((0, 0, 1), 
 _PSI_PLUS = np.array([0.0, 1.0, 1.0, 0.0]) / np.sqrt(2.0)  # on (i, j) basis 00, 01, 10, 11
 
 
-@dataclass(frozen=True)
-class InstrumentCheck:
+@dataclass(frozen=True, repr=False)
+class InstrumentCheck(ShortRepr):
     """Result of :func:`check_instrument`.
 
     ``branches_exact`` maps every Kraus operator name to True/False (success branches: is it
@@ -59,6 +60,12 @@ class InstrumentCheck:
     total: Fraction | float
     ok: bool
     reasons: list = field(default_factory=list)
+
+    def _summary(self) -> list:
+        return [("ok", str(self.ok)), ("total", show_number(self.total, ">=")),
+                ("exact", str(self.exact)), ("complete", str(self.complete)),
+                ("product", str(self.product)), ("operators", str(len(self.probabilities))),
+                ("reasons", "; ".join(self.reasons) or "none")]
 
 
 # ---- helpers shared with analytics.headline --------------------------------------------------

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .display import ShortRepr, show_number
 from .checks import (SUPPORT, check_instrument, diagonal_branch, is_product_vector,
                      psi_plus_residual)
 from .errors import InstrumentError, InvalidStateError
@@ -116,8 +117,8 @@ def kappa_after_instrument(instrument: Instrument, state, atol: float = 1e-10) -
     return sum((b.probability * b.kappa for b in branches), zero)
 
 
-@dataclass(frozen=True)
-class KappaIncrease:
+@dataclass(frozen=True, repr=False)
+class KappaIncrease(ShortRepr):
     """:math:`\\kappa` before and (averaged) after the best explicit separable instrument."""
 
     state: WClassState
@@ -128,6 +129,12 @@ class KappaIncrease:
     @property
     def increase(self) -> Fraction | float:
         return self.kappa_after - self.kappa_before
+
+    def _summary(self) -> list:
+        return [("kappa_before", show_number(self.kappa_before)),
+                ("kappa_after", show_number(self.kappa_after)),
+                ("increase", show_number(self.increase)), ("kind", self.kind),
+                ("state", str(self.state))]
 
 
 def kappa_increase(state) -> KappaIncrease:

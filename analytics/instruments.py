@@ -34,6 +34,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from .display import ShortRepr, show_number
+from .kraus import KrausOperators, NoInstrumentError, from_product_factors
+
 from .errors import InstrumentError
 from .states import PAIRS, PARTIES, WClassState, as_state, nonnegative_real
 
@@ -185,8 +188,8 @@ class DenseKraus:
         return self
 
 
-@dataclass(frozen=True, eq=False)
-class Instrument:
+@dataclass(frozen=True, eq=False, repr=False)
+class Instrument(ShortRepr):
     """A list of labelled Kraus operators (names unique). ``kind`` says where it comes from."""
 
     kind: str
@@ -220,6 +223,25 @@ class Instrument:
     def to_matrices(self) -> list:
         """``[(name, label, 8x8 matrix), ...]``."""
         return [(op.name, op.label, op.to_matrix()) for op in self.kraus]
+
+    def kraus_operators(self, state=None, value=None, kind: str | None = None) -> KrausOperators:
+        """Float matrices of the operators (:class:`analytics.kraus.KrausOperators`); ``state``,
+        ``value`` and ``kind`` (default: this instrument's) are recorded with them. Raises :class:`analytics.kraus.NoInstrumentError`
+        for an operator given only as a dense matrix (no product factors)."""
+        dense = [op.name for op in self.kraus if not isinstance(op, ProductKraus)]
+        if dense:
+            raise NoInstrumentError(f"operators {dense} have no product factors to export")
+        return from_product_factors([op.factor_matrices() for op in self.kraus],
+                                    [op.label for op in self.kraus], [op.name for op in self.kraus],
+                                    kind or self.kind, "" if state is None else str(state), value)
+
+    def _summary(self) -> list:
+        labels: dict = {}
+        for op in self.kraus:
+            labels[op.label] = labels.get(op.label, 0) + 1
+        return [("kind", self.kind), ("operators", str(len(self.kraus))),
+                ("labels", ", ".join(f"{k} x{v}" for k, v in labels.items())),
+                ("exact", str(self.is_exact))]
 
 
 # ---- builders -----------------------------------------------------------------------------
@@ -351,8 +373,8 @@ def trivial_instrument(exact: bool = True) -> Instrument:
 
 # ---- the explicit SEP lower bound -----------------------------------------------------------
 
-@dataclass(frozen=True)
-class SepLowerBound:
+@dataclass(frozen=True, repr=False)
+class SepLowerBound(ShortRepr):
     """An explicit, checked lower bound on the SEP success probability of a state.
 
     ``value`` is the total success probability :math:`p_{AB}+p_{AC}+p_{BC}` of ``instrument`` as
@@ -367,6 +389,26 @@ class SepLowerBound:
     p_pairs: dict | None
     check: object = None
     reason: str = ""
+    #: the state the bound is for (None only for results built by hand)
+    state: WClassState | None = None
+
+    def _summary(self) -> list:
+        pp = "None" if self.p_pairs is None else ", ".join(
+            f"{k}: {show_number(v, '>=')}" for k, v in self.p_pairs.items())
+        return [("value", show_number(self.value, ">=")), ("kind", self.kind),
+                ("state", str(self.state)), ("p_pairs", pp),
+                ("checked", str(bool(self.check is not None and self.check.ok)))]
+
+    def kraus_operators(self) -> KrausOperators:
+        """The checked instrument as product Kraus operators with outcome labels
+        (:class:`analytics.kraus.KrausOperators`: ``operators`` (n, 8, 8), ``factors``
+        (n, 3, 2, 2), ``labels``); a measurement tree flattened. Raises
+        :class:`analytics.kraus.NoInstrumentError` when there is no instrument (kind ``"none"``)."""
+        if self.instrument is None:
+            raise NoInstrumentError(f"no explicit instrument to export: {self.reason}")
+        if isinstance(self.instrument, Instrument):
+            return self.instrument.kraus_operators(self.state, self.value)
+        return self.instrument.kraus_operators()
 
 
 def _is_product_state(st: WClassState) -> bool:
@@ -405,7 +447,7 @@ def sep_lower_bound(state) -> SepLowerBound:
         return SepLowerBound(tree.value, tree.kind, tree, dict(tree.pairs), tree.evaluation,
                              f"separable instrument from a depth-{tree.depth} measurement tree "
                              f"(local measurements, then the plane's instruments), checked exactly "
-                             f"({tree.arithmetic})")
+                             f"({tree.arithmetic})", st)
     else:
         candidates = []
         for build in (eq7_instrument, large_component_instrument):
@@ -426,7 +468,7 @@ def sep_lower_bound(state) -> SepLowerBound:
     inst, chk = best
     how = "exact" if chk.exact else "float"
     return SepLowerBound(chk.total, inst.kind, inst, dict(chk.p_pairs), chk,
-                         f"{inst.description} (checked, {how})")
+                         f"{inst.description} (checked, {how})", st)
 
 
 __all__ = [

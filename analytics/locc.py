@@ -82,6 +82,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .display import ShortRepr, show_number
 from .errors import SepgapError
 from .measurements import (
     BranchTree, KrausOutcome, LocalMeasurement, is_w_state, measure, simulate,
@@ -281,8 +282,8 @@ def _finish_tree() -> BranchTree:
     return simulate(W_STATE, lambda st, hist: None if hist else fl_finish_measurement("A"))
 
 
-@dataclass(frozen=True)
-class FLResult:
+@dataclass(frozen=True, repr=False)
+class FLResult(ShortRepr):
     """Fortescue-Lo-type protocol on :math:`|W\\rangle` with a budget of ``rounds`` rounds.
 
     ``success`` = :math:`p_{AB} + p_{AC} + p_{BC}`; ``remaining`` = :math:`q^N`, the probability of
@@ -303,6 +304,10 @@ class FLResult:
     @property
     def pairs(self) -> dict:
         return {"AB": self.p_AB, "AC": self.p_AC, "BC": self.p_BC}
+
+    def _summary(self) -> list:
+        return [("success", show_number(self.success, ">=")), ("rounds", str(self.rounds)),
+                ("epsilon", show_number(self.epsilon)), ("remaining", show_number(self.remaining))]
 
 
 def _compose(rnd: FLRound, rounds: int, exact: bool) -> FLResult:
@@ -372,8 +377,8 @@ def fortescue_lo_rounds_for(target_loss) -> FLResult:
 
 # ---- results -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class LOCCResult:
+@dataclass(frozen=True, repr=False)
+class LOCCResult(ShortRepr):
     """Success probability of an explicit LOCC protocol, with :math:`\\kappa` for comparison.
 
     ``locc_lower`` = :math:`p_{AB} + p_{AC} + p_{BC}` of ``protocol`` (a lower bound on the LOCC
@@ -402,6 +407,11 @@ class LOCCResult:
     def gap(self) -> Fraction | float:
         """:math:`\\kappa - ` ``locc_lower`` (>= 0 by Theorem 1)."""
         return self.kappa - self.locc_lower
+
+    def _summary(self) -> list:
+        return [("locc_lower", show_number(self.locc_lower, ">=")), ("protocol", self.protocol),
+                ("kappa", show_number(self.kappa, "<=")), ("state", str(self.state)),
+                ("rounds", str(self.rounds))]
 
     @property
     def pairs(self) -> dict:

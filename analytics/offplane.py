@@ -44,7 +44,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from .display import ShortRepr, show_number
 from .errors import SepgapError
+from .kraus import KrausOperators
 from .instruments import sep_lower_bound
 from .locc import (DEFAULT_ROUNDS, _check_rounds, _theorem2_policy, fortescue_lo,
                    projective_vidal_protocol, theorem2_protocol)
@@ -52,7 +54,7 @@ from .measurements import InvalidMeasurementError, KrausOutcome, LocalMeasuremen
 from .monotones import kappa
 from .states import PAIRS, PARTIES, WClassState, as_state
 from .tree_certificates import (ARITHMETIC, TreeEvaluation, TreeLeaf, TreeNode, TreeOutcome,
-                                evaluate_tree, float_lower, tree_certificate, tree_depth,
+                                evaluate_tree, flatten_tree, float_lower, tree_certificate, tree_depth,
                                 tree_leaves)
 
 #: Default chain depth of the SEP search (docs/offplane.md: the value still grows slowly with
@@ -262,8 +264,8 @@ def rational_chain(state, search: ChainSearch):
 
 # ---- SEP -----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SepLowerTree:
+@dataclass(frozen=True, repr=False)
+class SepLowerTree(ShortRepr):
     """An exact SEP lower bound from a checked measurement tree.
 
     ``value`` (Fraction) is the exact success probability of the flattened separable instrument,
@@ -296,6 +298,18 @@ class SepLowerTree:
         """``"tree"`` for a chain of depth >= 1, else the single leaf's instrument
         (``"eq7"``, ``"large_component"``, ``"trivial"``), as ``sep_lower_kind`` elsewhere."""
         return "tree" if self.depth >= 1 else self.tree.kind
+
+    def _summary(self) -> list:
+        return [("value", show_number(self.value, ">=")), ("kind", self.kind),
+                ("state", str(self.state)), ("depth", str(self.depth)),
+                ("p_pairs", ", ".join(f"{k}: {show_number(v, '>=')}" for k, v in self.pairs.items())),
+                ("arithmetic", self.arithmetic)]
+
+    def kraus_operators(self) -> KrausOperators:
+        """The tree flattened to product Kraus operators ``L_lambda M_{i_d} ... M_{i_1}``
+        (:func:`analytics.tree_certificates.flatten_tree`, floats) with outcome labels
+        (:class:`analytics.kraus.KrausOperators`)."""
+        return flatten_tree(self.tree, self.state).kraus_operators(self.state, self.value, self.kind)
 
     def certificate(self) -> dict:
         """JSON ``sep_lower_bound`` certificate, ``instrument.kind = "tree"``."""
@@ -343,8 +357,8 @@ def sep_lower_tree(state, depth: int | None = None, samples: int = 600, starts: 
 
 # ---- LOCC ----------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class LOCCLowerTree:
+@dataclass(frozen=True, repr=False)
+class LOCCLowerTree(ShortRepr):
     """LOCC lower bounds from a measurement chain (module docstring).
 
     ``locc_lower``: success probability of an explicit finite LOCC protocol (float, from the
@@ -368,6 +382,12 @@ class LOCCLowerTree:
     depth: int
     rounds: int
     description: str
+
+    def _summary(self) -> list:
+        return [("locc_lower", show_number(self.locc_lower, ">=")), ("protocol", self.locc_lower_protocol),
+                ("locc_sup_lower", show_number(self.locc_sup_lower, ">=")),
+                ("locc_sup_kind", self.locc_sup_kind), ("kappa", show_number(self.kappa, "<=")),
+                ("state", str(self.state)), ("depth", str(self.depth)), ("rounds", str(self.rounds))]
 
     def as_dict(self) -> dict:
         """JSON-ready. ``locc_lower`` is a float (simulator, like the other LOCC protocols);

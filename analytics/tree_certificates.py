@@ -72,6 +72,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .display import ShortRepr, show_number
 from .certificates import float_lower, frac_str as _frac_str, parse_frac as _parse_frac
 from .certificates import _targeted
 from .certificates import check_keys as _check_keys
@@ -188,8 +189,8 @@ class LeafRecord:
     p_pairs: dict
 
 
-@dataclass(frozen=True)
-class TreeEvaluation:
+@dataclass(frozen=True, repr=False)
+class TreeEvaluation(ShortRepr):
     """Exact value of a tree on a state: ``total = sum p_path * value_leaf``, per pair."""
 
     total: Fraction
@@ -202,6 +203,11 @@ class TreeEvaluation:
     def ok(self) -> bool:
         """Always True: :func:`evaluate_tree` raises instead of returning a failed check."""
         return True
+
+    def _summary(self) -> list:
+        return [("total", show_number(self.total, ">=")),
+                ("p_pairs", ", ".join(f"{k}: {show_number(v, '>=')}" for k, v in self.p_pairs.items())),
+                ("leaves", str(len(self.leaves))), ("arithmetic", self.arithmetic)]
 
 
 def _weights(st: WClassState) -> dict:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
+from analytics.display import ShortRepr, show_interval, show_number
 from analytics.certificates import (float_lower, float_upper, frac_str, gap_certificate,
                                     sep_lower_certificate)
 from analytics.claims import ppt_claim
@@ -211,8 +212,8 @@ class UpperReport:
 
 # ---- the bracket -----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Bracket:
+@dataclass(frozen=True, repr=False)
+class Bracket(ShortRepr):
     """Every number ``sepgap bound --json`` prints for one state, typed: ``<key>`` a float
     rounded outward (:data:`DIRECTIONS`), ``<key>_exact`` the exact :class:`~fractions.Fraction`
     (``None`` where there is no such number). ``to_dict()`` is the CLI's JSON. The verified PPT
@@ -290,13 +291,25 @@ class Bracket:
     #: attributes that are not part of :meth:`to_dict`
     NOT_IN_DICT = ("upper_certificate", "solver_raw")
 
-    def __repr__(self) -> str:
-        up = "n/a" if self.sep_upper_exact is None else f"{self.sep_upper:.8g}"
-        low = "n/a" if self.sep_lower is None else f"{self.sep_lower:.8g}"
-        ll = "n/a" if self.locc_lower is None else f"{self.locc_lower:.8g}"
-        return (f"Bracket(x=({self.x0_exact}, {self.xA_exact}, {self.xB_exact}, {self.xC_exact}): "
-                f"SEP in [{low}, {up}], LOCC in [{ll}, {self.locc_upper:.8g}] "
-                f"({self.locc_upper_kind}), kappa={self.kappa:.8g})")
+    #: ``repr`` is one line: the state ``x = (x0; xA, xB, xC)``, the brackets and the lower kind
+    _repr_fields = ("x", "SEP", "LOCC", "gap", "kappa", "lower")
+
+    def _summary(self) -> list:
+        """The brackets rounded outward (:func:`analytics.display.show_interval`), kappa, the
+        kinds and the state; never the certificate."""
+        return [("x", f"({self.x0_exact}; {self.xA_exact}, {self.xB_exact}, {self.xC_exact})"),
+                ("SEP", show_interval(self.sep_lower_exact, self.sep_upper_exact)),
+                ("LOCC", show_interval(self.locc_lower_exact, self.locc_upper_exact)),
+                ("gap", show_interval(self.gap_lower_exact, self.gap_upper_exact)),
+                ("kappa", show_number(self.kappa_exact, "<=")),
+                ("lower", self.sep_lower_kind), ("sep_upper_kind", self.sep_upper_kind),
+                ("locc_upper_kind", self.locc_upper_kind), ("locc_protocol", str(self.locc_protocol))]
+
+    def kraus_operators(self):
+        """The separable instrument behind ``sep_lower`` as product Kraus operators with outcome
+        labels (:class:`analytics.kraus.KrausOperators`); raises
+        :class:`analytics.kraus.NoInstrumentError` when there is none."""
+        return sep_lower_of(self.state()).kraus_operators()
 
     def state(self):
         """The exact state, as a :class:`analytics.states.WClassState`."""

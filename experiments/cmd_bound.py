@@ -26,6 +26,7 @@ from analytics.claims import approx, decimal_down, decimal_up, exact_text, ppt_c
 from analytics.errors import SepgapError
 from analytics.locc import DEFAULT_ROUNDS
 from analytics.states import WClassState
+from experiments.export import check_instrument_path, save_instrument
 from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
                                   integer_arg, parse_solver_options, short_path, state_from_args)
 from experiments.cmd_bound_general import (add_amplitude_arguments, format_routed, general_input,
@@ -192,8 +193,13 @@ def run(args) -> int:
         raise SepgapError("--save-cert and --save-lower-cert name the same file; give two files")
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
+    if args.save_instrument is not None:
+        check_instrument_path(args.save_instrument)
     amp_state, state = general_input(args)
     if amp_state is not None and state is None:
+        if args.save_instrument is not None:
+            raise SepgapError("--save-instrument: only for W-class states (the explicit SEP "
+                              "instruments are built for them); this state is not W-class")
         return run_general(amp_state, args, write_json_atomic)
     b = bracket(state, certify=not args.no_certify, sdp=not args.no_sdp,
                 locc_rounds=DEFAULT_ROUNDS if args.locc_rounds is None else args.locc_rounds,
@@ -204,6 +210,10 @@ def run(args) -> int:
     if amp_state is not None:  # a W-class state given by amplitudes: how it was routed
         report.update(routed_keys(amp_state, state))
     extra = []
+    if args.save_instrument is not None:
+        report["instrument_file"] = save_instrument(b, args.save_instrument)
+        extra.append(f"instrument  {report['instrument_file']} (product Kraus operators of the "
+                     f"SEP lower bound)")
     if args.save_lower_cert:
         extra.append(_save_lower(b, args.save_lower_cert, report))
     if args.save_cert:
@@ -291,4 +301,7 @@ def register(subparsers) -> None:
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")
+    p.add_argument("--save-instrument", metavar="FILE",
+                   help="write the separable instrument of the SEP lower bound as product Kraus "
+                        "operators with outcome labels: FILE.npz (numpy) or FILE.mat (MATLAB)")
     p.set_defaults(func=run, parser=p)

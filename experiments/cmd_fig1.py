@@ -14,7 +14,8 @@ import sys
 from fractions import Fraction
 
 from .cli_args import integer_arg
-from .cmd_sweep import _command, add_run_options, report, run_options
+from .cmd_sweep import (_command, add_run_options, latex_target, report, run_options,
+                        write_latex_table)
 from .families import (PSI_DEFAULTS, PSI_EXTENDED_POINTS, PSI_EXTENDED_SMAX, frac_str,
                        psi_family)
 from .sweep import run_sweep
@@ -30,6 +31,7 @@ def run(args) -> int:
     if args.points is None:
         args.points = PSI_EXTENDED_POINTS if args.extended else PSI_DEFAULTS["points"]
     family = psi_family(args.smin, smax, args.points)
+    latex = latex_target(args, args.out, "fig1")
     svals = [pt.params["s"] for pt in family.points]
     if svals and min(svals) < HALF < max(svals) and HALF not in svals:
         print("sepgap: note: s = 1/2 (the paper's point, where the SEP-LOCC gap is 1/8) is not "
@@ -37,7 +39,9 @@ def run(args) -> int:
               "(the default --points samples s = 1/2)", file=sys.stderr)
     result = run_sweep(family, args.out, name="fig1",
                        command=_command(args, ["fig1"], smax=smax), **run_options(args))
-    return report(result, args.strict)
+    status = report(result, args.strict)
+    write_latex_table(args, result, latex)
+    return status
 
 
 def register(subparsers) -> None:

@@ -14,7 +14,8 @@ import math
 from fractions import Fraction
 
 from .cli_args import integer_arg
-from .cmd_sweep import _command, add_run_options, report, run_options
+from .cmd_sweep import (_command, add_run_options, latex_target, report, run_options,
+                        write_latex_table)
 from .families import ROBUSTNESS_DEFAULTS, frac_short, frac_str, linspace_exact, as_fraction, robustness_family
 from .sweep import run_sweep
 
@@ -93,9 +94,11 @@ def run(args) -> int:
     family = robustness_family(args.s, args.x0min, args.x0max, args.points, s_values)
     family.config["main_s"] = frac_str(as_fraction(args.s, "--s"))
     out = args.out
+    latex = latex_target(args, out, "robustness")
     result = run_sweep(family, out, name="robustness", command=_command(args, ["robustness"]),
                        **run_options(args))
     status = report(result, args.strict)
+    write_latex_table(args, result, latex)
     main_s = family.config["main_s"]
     line = [r for r in result.rows if r["s_exact"] == main_s]
     print(f"s = {main_s}: {gap_end(line)}")

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from analytics.states import parse_number
 
 from .cli_args import (accept_negative_numbers, add_solver_arguments, integer_arg,
                        parse_solver_options)
 from .evaluate import LOCC_DEFAULT_ROUNDS
+from .export import latex_path, write_latex
 from .families import (FamilyError, grid_family, psi_family, simplex_family, tetra_family,
                        vacuum_family)
 from .general_sweep import FAMILIES as GENERAL_FAMILIES
@@ -76,7 +78,26 @@ def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
                         "SEP instrument reaches 1, the exact trivial bound SEP <= 1 is used)")
     p.add_argument("--strict", action="store_true",
                    help="exit status 1 if any point has no certified SEP upper bound")
+    p.add_argument("--latex", nargs="?", const="", default=None, metavar="FILE",
+                   help="also write a booktabs LaTeX table (state, kappa, SEP and LOCC brackets, "
+                        "gap; exact fractions where short, decimals rounded outward) to FILE "
+                        "(default DIR/<name>.tex)")
     add_scheduler_option(p)
+
+
+def latex_target(args, out, name: str):
+    """Where ``--latex`` writes (None without it); bad names are refused before any work."""
+    return latex_path(getattr(args, "latex", None), out, name)
+
+
+def write_latex_table(args, result, target) -> None:
+    """Write the sweep's rows as a LaTeX table (:func:`experiments.export.latex_table`)."""
+    if target is None:
+        return
+    if args.latex == "":  # the bare flag: next to the other outputs (DIR-2 with --sibling-if-taken)
+        target = Path(result.paths.get("dir", target.parent)) / f"{result.name}.tex"
+    write_latex(target, result.rows)
+    print(f"sepgap: LaTeX table written to {target}", file=sys.stderr)
 
 
 def add_scheduler_option(p: argparse.ArgumentParser) -> None:
@@ -186,10 +207,13 @@ def build_family(args):
 def run(args) -> int:
     family = build_family(args)
     out = f"results/{family.name}" if args.out is None else args.out
+    latex = latex_target(args, out, family.name)
     result = run_sweep(family, out, name=family.name,
                        command=_command(args, ["sweep", args.family], out=out),
                        **run_options(args))
-    return report(result, args.strict)
+    status = report(result, args.strict)
+    write_latex_table(args, result, latex)
+    return status
 
 
 def run_general(args) -> int:

@@ -46,6 +46,8 @@ from fractions import Fraction
 from pathlib import Path
 from analytics.errors import SepgapError
 
+from analytics.display import ShortRepr
+
 from .brackets import report_of_row
 from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
                        usable_warm_start)
@@ -248,8 +250,8 @@ def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dic
 
 # ---- the runner ------------------------------------------------------------------------------
 
-@dataclass
-class SweepResult:
+@dataclass(repr=False)
+class SweepResult(ShortRepr):
     """What :func:`run_sweep` produced: sorted ``rows`` (dicts), ``certificates`` by point id,
     ``summary`` (dict; ``summary["line"]`` is the printed line), ``paths`` of the files,
     ``computed`` (points computed in this run) and the ``family``."""
@@ -265,6 +267,11 @@ class SweepResult:
     @property
     def line(self) -> str:
         return self.summary["line"]
+
+    def _summary(self) -> list:
+        return [("name", self.name), ("rows", str(len(self.rows))),
+                ("certificates", str(len(self.certificates))), ("computed", str(self.computed)),
+                ("line", self.summary.get("line", ""))]
 
 
 def _check_int(v, what: str, minimum: int) -> int:

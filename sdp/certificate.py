@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analytics.display import ShortRepr, show_number
 from analytics.certificates import (CertificateFormatError, shorten, check_claim, check_envelope,
                                     check_float, check_keys, float_upper, frac_str, parse_frac,
                                     require, state_from_json)
@@ -60,8 +61,8 @@ DUAL_PARTS = ("id", "A", "B", "C")
 CertificateError = CertificateFormatError  # one error type for every malformed certificate
 
 
-@dataclass(frozen=True)
-class VerificationResult:
+@dataclass(frozen=True, repr=False)
+class VerificationResult(ShortRepr):
     valid: bool
     bound: Fraction | None
     reason: str
@@ -70,6 +71,13 @@ class VerificationResult:
     checks: dict = field(default_factory=dict)
     #: What the certificate proves (:func:`analytics.claims.ppt_claim`), when valid.
     claim: Claim | None = None
+
+    def _summary(self) -> list:
+        if not self.valid:
+            return [("valid", "False"), ("reason", self.reason)]
+        return [("valid", "True"), ("claim", self.claim.text() if self.claim else "None"),
+                ("bound", show_number(self.bound, "<=")), ("state", self.state),
+                ("relaxation", self.relaxation)]
 
     def line(self) -> str:
         """``valid: <claim, value rounded up> for x = ... (<relaxation>, exact bound <q>)``:

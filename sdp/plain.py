@@ -21,15 +21,22 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from analytics.display import ShortRepr, show_number
 from . import structure as st
 
 
-@dataclass
-class PlainResult:
+@dataclass(repr=False)
+class PlainResult(ShortRepr):
+    """The plain model's solver value (numerical, not a bound), status, solver and seconds."""
+
     value: float | None
     status: str
     solver: str
     seconds: float
+
+    def _summary(self) -> list:
+        return [("value", show_number(self.value)), ("kind", "numerical"), ("status", self.status),
+                ("solver", self.solver), ("seconds", f"{self.seconds:.3g}")]
 
 
 def plain_native_value(amplitudes, pairs=st.PAIRS, solver: str = "CLARABEL",

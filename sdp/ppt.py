@@ -21,6 +21,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from analytics.display import ShortRepr, show_number
 from analytics.errors import InvalidStateError, SepgapError
 from analytics.states import WClassState, as_state
 
@@ -39,8 +40,8 @@ class SolveFailed(SepgapError):
     """The solver did not return an accurate solution (raised only with ``strict=True``)."""
 
 
-@dataclass
-class PPTBound:
+@dataclass(repr=False)
+class PPTBound(ShortRepr):
     """Result of one relaxation solve.
 
     ``value`` is the solver's primal objective: a *numerical estimate*, not a bound.
@@ -87,6 +88,13 @@ class PPTBound:
         if self.certified is not None:
             return "certified"
         return "numerical" if self.ok else "failed"
+
+    def _summary(self) -> list:
+        return [("kind", self.kind),
+                ("certified", show_number(self.certified, "<=") if self.certified is not None else "None"),
+                ("value", show_number(self.value)), ("status", self.status),
+                ("method", self.method), ("solver", self.solver), ("state", str(self.state)),
+                ("pairs", ",".join(self.pairs)), ("objective", self.objective)]
 
     @property
     def label(self) -> str:

@@ -161,7 +161,8 @@ def test_help_describes_the_tool_and_bound():
 
 
 def _readme_usage(cmd: str) -> str:
-    text = (ROOT / "README.md").read_text()
+    """The usage line of ``cmd`` on its documentation page (the README links the pages)."""
+    text = (ROOT / "docs" / "commands" / f"{cmd}.md").read_text()
     m = re.search(rf"^    sepgap {cmd} (.*(?:\n {{10,}}\S.*)*)", text, re.M)
     assert m, f"no usage line for {cmd}"
     return m.group(1)
