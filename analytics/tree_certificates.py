@@ -72,11 +72,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .certificates import float_lower, frac_str as _frac_str, parse_frac as _parse_frac
-from .certificates import _targeted
-from .certificates import require as _req, state_from_json as _state_from_json
+from .certjson import float_lower, frac_str as _frac_str, parse_frac as _parse_frac
+from .certjson import targeted_pairs as _targeted
+from .certjson import require as _req, state_from_json as _state_from_json
+from .certjson import state_to_json as _state_to_json
 from .claims import lower_claim
-from .certificates import state_to_json as _state_to_json
 from .checks import check_instrument
 from .errors import SepgapError
 from .instruments import (Instrument, ProductKraus, eq7_instrument, large_component_instrument,

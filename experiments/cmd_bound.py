@@ -29,7 +29,7 @@ from pathlib import Path
 
 from analytics.certificates import float_lower, float_upper
 from analytics.errors import SepgapError
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from analytics.monotones import eta, kappa
 from analytics.states import PAIRS, WClassState
 from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401

@@ -19,17 +19,14 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from analytics.locc import DEFAULT_ROUNDS, ProtocolError, locc_lower_bound
+from analytics.locc import DEFAULT_ROUNDS, ProtocolError
+from analytics.lower import locc_lower_bound, sep_lower_bound
 from .cli_args import add_state_arguments, state_from_args  # noqa: F401  (re-exported)
 
 
 def _sep_value(state):
-    """The explicit SEP value if :mod:`analytics.instruments` provides one, with a note."""
-    try:
-        from analytics.instruments import sep_lower_bound
-    except ImportError:
-        return None, None, "SEP line skipped: analytics.instruments.sep_lower_bound is not available"
-    bound = sep_lower_bound(state)
+    """The explicit SEP value (the tree method: no LP budget is spent for a reference line)."""
+    bound = sep_lower_bound(state, method="tree")
     if bound.value is None:
         return None, None, f"SEP line skipped: {bound.reason}"
     return bound.value, f"instrument '{bound.kind}'", \

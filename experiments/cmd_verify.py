@@ -24,7 +24,7 @@ from pathlib import Path
 from analytics.certificates import (float_lower, float_upper, frac_str, parse_frac, shorten,
                                     state_from_json, verify_gap, verify_lower)
 from analytics.errors import SepgapError
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from analytics.monotones import kappa
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate

@@ -43,7 +43,7 @@ import numpy as np
 
 from analytics.certificates import float_lower, float_upper
 from analytics.errors import SepgapError
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from analytics.monotones import kappa as kappa_of
 from analytics.states import PAIRS
 

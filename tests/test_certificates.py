@@ -11,7 +11,7 @@ import pytest
 from analytics import WClassState, kappa, psi_s
 from analytics.certificates import gap_certificate, sep_lower_certificate, verify_analytic_certificate
 from experiments.cmd_verify import verify_any
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from sdp import ppt_upper_bound, verify_certificate
 from sdp.exact_psd import is_psd_exact
 

@@ -10,7 +10,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from analytics.states import WClassState, psi_s
 from experiments.cli import main
 from sdp import ppt_upper_bound, sep_upper_bound, verify_certificate
@@ -70,7 +70,7 @@ def test_continuity_as_x0_goes_to_zero(s, limit):
                                (F(1, 500), F(1, 100), F(600, 1000), F(388, 1000))])
 def test_never_below_the_explicit_lower_bound(x):
     st = WClassState.from_components(*x)
-    low = sep_lower_bound(st)
+    low = sep_lower_bound(st, method="tree")
     res = certified(st)
     assert low.value is not None and low.value <= res.certified
     # per pair: the PPT bound on p_AB alone is at least the instrument's p_AB
