@@ -231,6 +231,12 @@ def verify_lower(cert) -> AnalyticVerification:
     return _run(_verify_lower, cert)
 
 
+def verify_lower_lp(cert) -> AnalyticVerification:
+    """Verify an LP ``sep_lower_bound`` certificate (``instrument.kind = "lp"``) exactly from
+    the file alone (:func:`analytics.lp_certificates.verify_lp_lower_certificate`); never raises."""
+    return _run(verify_lp_lower_certificate, cert)
+
+
 def verify_gap(cert) -> AnalyticVerification:
     """Verify a ``sep_locc_gap`` certificate exactly; never raises on bad input."""
     return _run(_verify_gap, cert)

@@ -34,7 +34,7 @@ import time
 
 from .errors import InstrumentError
 from .locc import LOCCResult, _check_rounds, DEFAULT_ROUNDS, projective_vidal_protocol, theorem2_protocol
-from .lp_certificates import exact_lp_instrument
+from .lp_certificates import LPCertificateError, exact_lp_instrument
 from .monotones import kappa
 from .offplane import locc_lower_tree, sep_lower_tree
 from .plane import METHODS, SepLowerBound, is_product_state, plane_lower_bound
@@ -111,7 +111,7 @@ def sep_lower_bound(state, method: str = "auto", budget: float | None = None,
     if budget > 0:
         try:
             lp = _lp_bound(st, budget, seeds, t0, method, best.instrument)
-        except SeparableLPError:
+        except (SeparableLPError, LPCertificateError):  # the tree stands
             lp = None
         if lp is not None and lp.value > best.value:
             best = lp

@@ -167,6 +167,11 @@ class LPCheck:
     p_fail: Fraction
     size: int
 
+    @property
+    def ok(self) -> bool:
+        """Always True: :func:`check_lp_instrument` raises instead of returning a failed check."""
+        return True
+
 
 def check_lp_instrument(ops, st: WClassState) -> LPCheck:
     """Check ``ops`` (a list of :class:`ExactKraus`) on the exact ``st`` in rational arithmetic

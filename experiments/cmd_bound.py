@@ -2,15 +2,17 @@
 
 Prints :math:`\\kappa` (Eq. 4; an upper bound on LOCC by Theorem 1, the LOCC supremum for
 :math:`x_0 = 0` by Theorem 2), :math:`\\eta` (Eq. 3), the explicit, checked separable lower bound
-(:func:`analytics.instruments.sep_lower_bound`) and ``gap_lower = sep_lower - kappa``, a lower
-bound on :math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
+(:func:`analytics.lower.sep_lower_bound` with ``--lower auto|tree|lp`` and
+``--lower-budget SECONDS``) and ``gap_lower = sep_lower - kappa``, a lower bound on
+:math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
 
 Numbers are parsed exactly (``1/2``, ``0.25``, ``2.5e-1``), so everything is exact.
 
 JSON keys (``--json``; one object): ``x0, xA, xB, xC, kappa, eta, sep_lower, gap_lower`` are
 floats (``null`` when no explicit instrument applies); the same numbers as exact fractions are
 strings under ``<key>_exact`` (e.g. ``"kappa_exact": "7/8"``); ``sep_lower_kind`` is
-``"eq7"``, ``"large_component"``, ``"trivial"`` or ``"none"``; ``sep_lower_p_pairs`` and
+``"eq7"``, ``"large_component"``, ``"trivial"``, ``"tree"`` or ``"lp"``; ``sep_lower_method`` the
+``--lower`` method and ``sep_lower_time`` its seconds; ``sep_lower_p_pairs`` and
 ``sep_lower_p_pairs_exact`` give ``p_AB, p_AC, p_BC``; ``sep_lower_checked`` says the instrument
 passed :func:`analytics.checks.check_instrument`, ``sep_lower_note`` says which instrument.
 
@@ -32,8 +34,8 @@ from analytics.errors import SepgapError
 from analytics.lower import sep_lower_bound
 from analytics.monotones import eta, kappa
 from analytics.states import PAIRS, WClassState
-from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
-                                  parse_solver_options, state_from_args)
+from experiments.cli_args import (add_lower_arguments, add_solver_arguments,  # noqa: F401
+                                  add_state_arguments, parse_solver_options, state_from_args)
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
 NUMBER_KEYS = ("x0", "xA", "xB", "xC", "kappa", "eta", "sep_lower", "gap_lower")
@@ -50,15 +52,18 @@ def _float(v) -> float | None:
     return None if v is None else float(v)
 
 
-def analytic_report(state: WClassState, locc_rounds: int | None = None) -> dict:
+def analytic_report(state: WClassState, locc_rounds: int | None = None, bound=None) -> dict:
     """Every analytic number for ``state`` as a JSON-ready dict (see the module docstring),
     with the LOCC lower bounds (``locc_lower`` of an explicit protocol with ``locc_rounds``
-    Fortescue-Lo rounds, default analytics.locc.DEFAULT_ROUNDS; ``locc_sup_lower``)."""
+    Fortescue-Lo rounds, default analytics.locc.DEFAULT_ROUNDS; ``locc_sup_lower``).
+    ``bound``: the SEP lower bound to report (a :class:`analytics.plane.SepLowerBound`;
+    default :func:`analytics.lower.sep_lower_bound` with method ``tree``)."""
     from analytics.locc import DEFAULT_ROUNDS
 
     from .brackets import locc_lower, locc_sup_lower
     k, e = kappa(state), eta(state)
-    bound = sep_lower_bound(state)
+    if bound is None:
+        bound = sep_lower_bound(state, method="tree")
     gap = None if bound.value is None else bound.value - k
     numbers = {"x0": state.x0, "xA": state.xA, "xB": state.xB, "xC": state.xC,
                "kappa": k, "eta": e, "sep_lower": bound.value, "gap_lower": gap}
@@ -72,6 +77,8 @@ def analytic_report(state: WClassState, locc_rounds: int | None = None) -> dict:
     report["sep_lower_p_pairs_exact"] = {p: _exact_str(pp.get(p)) for p in PAIRS} if pp else None
     report["sep_lower_checked"] = bool(bound.check is not None and bound.check.ok)
     report["sep_lower_note"] = bound.reason
+    report["sep_lower_method"] = bound.method
+    report["sep_lower_time"] = bound.time
     st = state.exact()
     sup, sup_kind = locc_sup_lower(st)
     report["locc_sup_lower"] = float_lower(sup)
@@ -285,10 +292,11 @@ def run(args) -> int:
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
     state = state_from_args(args)
-    report = analytic_report(state, args.locc_rounds)
+    lower = sep_lower_bound(state, method=args.lower, budget=args.lower_budget)
+    report = analytic_report(state, args.locc_rounds, lower)
     if args.save_lower_cert:
-        from analytics.certificates import gap_certificate
-        write_json_atomic(args.save_lower_cert, gap_certificate(state))
+        from analytics.certificates import gap_certificate_from, lower_certificate
+        write_json_atomic(args.save_lower_cert, gap_certificate_from(lower_certificate(lower)))
         report["gap_certificate_file"] = str(args.save_lower_cert)
     sdp_rep = None
     if not args.no_sdp:
@@ -319,6 +327,7 @@ def register(subparsers) -> None:
                     "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
     add_state_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_lower_arguments(p)
     p.add_argument("--locc-rounds", type=int, default=None, metavar="R",
                    help="Fortescue-Lo rounds of the explicit LOCC protocol in locc_lower "
                         "(default 1000)")

@@ -22,18 +22,20 @@ from fractions import Fraction
 from pathlib import Path
 
 from analytics.certificates import (float_lower, float_upper, frac_str, parse_frac, shorten,
-                                    state_from_json, verify_gap, verify_lower)
+                                    state_from_json, verify_gap, verify_lower, verify_lower_lp)
 from analytics.errors import SepgapError
-from analytics.lower import sep_lower_bound
 from analytics.monotones import kappa
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
 
 #: Certificate kind -> verifier ``f(cert)`` returning an object with ``valid``, ``line()`` and
 #: ``claim`` (an :class:`analytics.claims.Claim` when valid). Adding a kind is one entry here.
+#: ``"KIND:INSTRUMENT"`` entries take the certificates of ``KIND`` whose ``instrument.kind`` is
+#: ``INSTRUMENT`` (they are looked up first).
 VERIFIERS = {
     "ppt_upper_bound": verify_certificate,
-    "sep_lower_bound": verify_lower,
+    "sep_lower_bound": verify_lower,          # plane instruments and measurement trees
+    "sep_lower_bound:lp": verify_lower_lp,    # LP instruments (analytics.lp_certificates)
     "sep_locc_gap": verify_gap,
 }
 
@@ -54,10 +56,16 @@ class Rejected:
 def verify_result(cert):
     """The verifier's result for any certificate dict (see :data:`VERIFIERS`); never raises."""
     kind = cert.get("kind") if isinstance(cert, dict) else None
-    fn = VERIFIERS.get(kind) if isinstance(kind, str) else None
+    inst = cert.get("instrument") if isinstance(cert, dict) else None
+    sub = inst.get("kind") if isinstance(inst, dict) else None
+    fn = None
+    if isinstance(kind, str) and isinstance(sub, str):
+        fn = VERIFIERS.get(f"{kind}:{sub}")
+    if fn is None and isinstance(kind, str):
+        fn = VERIFIERS.get(kind)
     if fn is None:
         what = "a certificate is a JSON object" if not isinstance(cert, dict) else \
-            f"unknown certificate kind {shorten(kind)} (known: {', '.join(VERIFIERS)})"
+            f"unknown certificate kind {shorten(kind)} (known: {', '.join(k for k in VERIFIERS if ':' not in k)})"
         return Rejected(what)
     try:
         return fn(cert)
@@ -113,13 +121,18 @@ def _as_bool(v):
     raise ValueError(f"{v!r} is not True/False")
 
 
-def _expected_row(st, cert_res) -> dict:
+def _expected_row(st, cert_res, lower_kind=None, lower_cert=None, lower_method="auto") -> dict:
     """``{column: (exact or None, float or None)}`` recomputed from the state and the verified
-    certificate (``cert_res``: None if the point has no certificate); the bracket columns by the
-    same function that wrote them (:func:`experiments.brackets.bracket_columns`)."""
+    certificate (``cert_res``: None if the point has no certificate); the SEP lower bound by
+    :func:`experiments.evaluate.lower_for_row` (an LP row's lower certificate verified, other
+    kinds recomputed); the bracket columns by the same function that wrote them
+    (:func:`experiments.brackets.bracket_columns`)."""
     from .brackets import bracket_columns, locc_sup_lower
+    from .evaluate import lower_for_row
     k = kappa(st)
-    lb = sep_lower_bound(st)
+    lb, why = lower_for_row(st, lower_kind, lower_cert, lower_method)
+    if why:
+        raise SepgapError(why)
     low = None if lb.value is None else Fraction(lb.value)
     up = None if cert_res is None else cert_res.bound
     sup = locc_sup_lower(st)[0]
@@ -136,8 +149,9 @@ def _expected_row(st, cert_res) -> dict:
     return out
 
 
-def check_row(row, cert_res) -> list:
-    """Mismatches between one sweep row (JSON or CSV) and the exact recomputation."""
+def check_row(row, cert_res, lower_cert=None, lower_method: str = "auto") -> list:
+    """Mismatches between one sweep row (JSON or CSV) and the exact recomputation
+    (``lower_cert``: the row's LP lower-bound certificate, if any)."""
     if not isinstance(row, dict):
         return ["row is not an object"]
     bad = []
@@ -157,7 +171,7 @@ def check_row(row, cert_res) -> list:
             bad.append(f"its certificate is for x = {cert_res.state}, not {st}")
             cert_res = None
     try:
-        expected = _expected_row(st, cert_res)
+        expected = _expected_row(st, cert_res, _get(row, "sep_lower_kind"), lower_cert, lower_method)
     except SepgapError as exc:
         return bad + [f"cannot recompute the row: {exc}"]
     for col, (exact, flt) in expected.items():
@@ -224,6 +238,11 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
     rows = doc.get("rows")
     if not isinstance(certs, dict) or not isinstance(rows, list):
         return [(False, f"{path}: invalid: 'rows' must be a list and 'certificates' an object")]
+    from .evaluate import lower_certificate_id
+    cfg = doc.get("config")
+    lower_method = cfg.get("lower", "auto") if isinstance(cfg, dict) else "auto"
+    if lower_method not in ("auto", "tree", "lp", "plane"):
+        lower_method = "auto"
     views = {}
     for pid, cert in certs.items():
         res = verify(cert)
@@ -243,8 +262,10 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
                 if isinstance(pid, str):
                     ids.add(pid)
                 cert_v = views.get(pid) if isinstance(pid, str) else None
-                problems = check_row(row, cert_v)
+                lower_cert = certs.get(lower_certificate_id(pid)) if isinstance(pid, str) else None
+                problems = check_row(row, cert_v, lower_cert, lower_method)
                 problems += _file_check(row, cert_v, path.parent, verify)
+                problems += _lower_file_check(row, path.parent, verify)
             if problems:
                 n_bad += 1
                 out.append((False, f"{label} {name}: MISMATCH: " + "; ".join(problems)))
@@ -287,6 +308,32 @@ def _file_check(row: dict, cert_v, folder: Path, verify) -> list:
     if cert_v is None or getattr(res, "bound", None) != cert_v.bound:
         return [f"{rel} proves {res.claim.exact() if res.claim else '?'}, not the row's certificate"]
     return []
+
+
+def _lower_file_check(row: dict, folder: Path, verify) -> list:
+    """The row's ``sep_lower_certificate_file`` (LP rows; if on disk) must prove the row's
+    ``sep_lower_exact``."""
+    rel = _get(row, "sep_lower_certificate_file")
+    kind = _get(row, "sep_lower_kind")
+    if rel is None:
+        return ["sep_lower_kind is lp but sep_lower_certificate_file is empty"] if kind == "lp" else []
+    if not isinstance(rel, str) or kind != "lp":
+        return ["sep_lower_certificate_file is set for a row that is not an LP instrument"]
+    p = folder / rel
+    if not p.is_file():
+        return []  # the JSON holds every certificate; the separate files are a convenience
+    try:
+        res = verify(load_certificate(p))
+    except CertificateError as exc:
+        return [f"{rel}: {exc}"]
+    if not res.valid:
+        return [f"{rel} is invalid"]
+    low = _get(row, "sep_lower_exact")
+    try:
+        same = low is not None and parse_frac(low, "sep_lower_exact") == res.claim.value
+    except SepgapError:
+        same = False
+    return [] if same else [f"{rel} proves {res.claim.exact()}, not the row's sep_lower"]
 
 
 # ---- paths ------------------------------------------------------------------------------------

@@ -5,8 +5,11 @@ Numbers in a row and what they mean (docs/experiments.md has the full list):
 * ``kappa``: :math:`\\kappa(\\vec x)` (Eq. 4). An upper bound on LOCC for every state (Theorem 1);
   for ``x0 = 0`` it is the LOCC supremum (Theorem 2).
 * ``sep_lower``: success probability of an explicit separable instrument, checked exactly
-  (:func:`analytics.instruments.sep_lower_bound`): a rigorous lower bound on SEP. Empty for
-  ``x0 > 0`` (no instrument implemented).
+  (:func:`analytics.lower.sep_lower_bound` with the run's ``--lower`` method and
+  ``--lower-budget``): a rigorous lower bound on SEP; ``sep_lower_kind`` says which instrument
+  (``eq7``, ``large_component``, ``trivial``, ``tree`` or ``lp``). An ``lp`` instrument comes from
+  a time-budgeted search, so it is not recomputed when a row is re-checked: its certificate
+  (``sep_lower_certificate_file``) is verified instead (:func:`lower_for_row`).
 * ``sep_upper_certified``: exact upper bound on SEP from a verified dual certificate of the PPT
   relaxation (:func:`sdp.ppt_upper_bound` with ``certify=True``). Empty when certification
   failed: an uncertified number never goes into this column.
@@ -41,9 +44,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from analytics.certificates import float_lower, float_upper
+from analytics.certificates import float_lower, float_upper, lower_certificate, verify_lower
 from analytics.errors import SepgapError
-from analytics.lower import sep_lower_bound
+from analytics.lower import check_budget, check_method, sep_lower_bound
+from analytics.plane import SepLowerBound
 from analytics.monotones import kappa as kappa_of
 from analytics.states import PAIRS
 
@@ -67,7 +71,7 @@ BASE_COLUMNS = (
     "sep_lower_p_AB", "sep_lower_p_AC", "sep_lower_p_BC",
     "sep_upper_p_AB", "sep_upper_p_AC", "sep_upper_p_BC",
     "locc_sup_lower", "locc_sup_kind", "locc_upper", "locc_upper_kind", "gap_lower",
-    "sep_width", "locc_width",
+    "sep_width", "locc_width", "sep_lower_certificate_file",
 )
 EXACT_COLUMNS = ("x0_exact", "xA_exact", "xB_exact", "xC_exact", "kappa_exact",
                  "sep_lower_exact", "sep_upper_certified_exact", "gap_certified_exact",
@@ -201,18 +205,54 @@ class PointResult:
     row: dict
     certificate: dict | None
     raw: object = None
+    lower_certificate: dict | None = None
+    lower_seeds: object = None
 
 
 def _exact(row: dict, key: str, q) -> None:
     row[f"{key}_exact"] = None if q is None else frac_str(q)
 
 
-def analytic_columns(point: Point) -> dict:
+def lower_for_row(st, kind, lower_cert, method: str = "auto") -> tuple:
+    """``(SepLowerBound or None, reason or None)``: the SEP lower bound a saved row of ``kind``
+    (its ``sep_lower_kind``) stands for, re-derived without a search: for ``lp`` its stored
+    certificate ``lower_cert`` must verify exactly, be for ``st`` and, with ``method`` ``auto``,
+    beat the tree (auto keeps the better); any other kind is recomputed (the tree method is
+    deterministic, the plane instruments are closed forms). The one function that both a
+    resumed sweep (:mod:`experiments.saved`) and ``sepgap verify`` use."""
+    if kind != "lp":
+        if lower_cert is not None:
+            return None, "a lower-bound certificate is stored for a row that is not an LP instrument"
+        return sep_lower_bound(st, method="tree"), None
+    if method not in ("auto", "lp"):
+        return None, f"sep_lower_kind lp in a run with --lower {method}"
+    if not isinstance(lower_cert, dict):
+        return None, "sep_lower_kind lp without its lower-bound certificate"
+    inst = lower_cert.get("instrument")
+    if not isinstance(inst, dict) or inst.get("kind") != "lp":
+        return None, "the lower-bound certificate is not an LP instrument"
+    res = verify_lower(lower_cert)
+    if not res.valid:
+        return None, f"the lower-bound certificate does not verify ({res.reason})"
+    if res.state != st.exact():
+        return None, "the lower-bound certificate is for another state"
+    pp = {p: Fraction(lower_cert["p_pairs"][p]) for p in PAIRS}  # checked equal by the verifier
+    lb = SepLowerBound(res.claim.value, "lp", None, pp, None, "verified LP certificate", method,
+                       0.0, st.exact())
+    if method == "auto":
+        tree = sep_lower_bound(st, method="tree")
+        if not tree.value < lb.value:
+            return None, "auto keeps the better bound, but the tree is not below the LP value"
+    return lb, None
+
+
+def analytic_columns(point: Point, lower: SepLowerBound | None = None) -> dict:
     """The exact, solver-free columns of ``point``'s row: ``id``, ``index``, the parameters,
     the state, ``kappa``, the explicit SEP instrument (``sep_lower``, its kind and its per-pair
     probabilities ``sep_lower_p_AB/AC/BC``) and ``gap_certified = sep_lower - kappa``; each
-    number with its ``_exact`` string, bounds rounded outward. Cheap: a resumed sweep recomputes
-    them to check every saved line (:mod:`experiments.saved`)."""
+    number with its ``_exact`` string, bounds rounded outward. ``lower``: the SEP lower bound
+    to report (default: the tree method, deterministic and cheap; a resumed sweep re-derives it
+    with :func:`lower_for_row`)."""
     st = point.state.exact()
     row: dict = {"id": point.id, "index": point.index}
     for k, v in point.params.items():
@@ -231,7 +271,7 @@ def analytic_columns(point: Point) -> dict:
     row["kappa"] = float(k)
     _exact(row, "kappa", k)
 
-    lb = sep_lower_bound(st)
+    lb = sep_lower_bound(st, method="tree") if lower is None else lower
     lower = None if lb.value is None else Fraction(lb.value)
     row["sep_lower"] = None if lower is None else float_down(lower)
     row["sep_lower_kind"] = lb.kind
@@ -266,19 +306,32 @@ def derived_columns(point: Point, analytic: dict, cert_q: Fraction | None, has_c
                           None if sup is None else Fraction(sup), locc_low)
     row["kappa_exceeds_sep_upper"] = None if cert_q is None else bool(cert_q < k)
     row["certificate_file"] = f"certificates/{point.id}.json" if has_certificate else None
+    row["sep_lower_certificate_file"] = (f"certificates/{lower_certificate_id(point.id)}.json"
+                                         if analytic["sep_lower_kind"] == "lp" else None)
     return row
+
+
+def lower_certificate_id(point_id: str) -> str:
+    """Key (in a sweep's ``certificates``) and file stem of a row's LP lower-bound certificate."""
+    return f"{point_id}-lower"
 
 
 def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict | None = None,
                    locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, warm_start=None,
                    fresh_solver: bool = True, shortcut: bool = True,
-                   orbit_reuse: bool = False) -> PointResult:
+                   orbit_reuse: bool = False, lower: str = "auto",
+                   lower_budget: float | None = None, lower_seeds=None) -> PointResult:
     """Every number of the sweep for one point (module docstring).
 
     ``orbit_reuse``: solve the sorted representative of the point's orbit under party
     permutations (cold start, fresh solver, remembered in this process) and relabel its
     certificate (re-verified exactly); warm starts are not used then, so the result does not
     depend on which points were solved before.
+
+    ``lower``, ``lower_budget``: the SEP lower-bound method and its LP time budget
+    (:func:`analytics.lower.sep_lower_bound`); ``lower_seeds``: LP columns of the previous
+    point (a warm start); the result's ``lower_seeds`` are this point's, its
+    ``lower_certificate`` the certificate of an ``lp`` lower bound (else None).
 
     ``locc_rounds=None`` leaves the LOCC columns empty. ``warm_start`` is the ``raw`` of a
     previous :class:`PointResult` with the same zero pattern (the caller checks). Solver
@@ -288,7 +341,11 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
     from sdp import SolverError, sep_upper_bound
 
     st = point.state.exact()
-    row = analytic_columns(point)
+    lb = sep_lower_bound(st, method=check_method(lower), budget=check_budget(lower_budget),
+                         seeds=lower_seeds)
+    row = analytic_columns(point, lb)
+    lower_cert = lower_certificate(lb) if lb.kind == "lp" else None
+    lp_sol = getattr(lb.instrument, "lp", None) if lb.kind == "lp" else None
     k = Fraction(row["kappa_exact"])
 
     # ---- PPT upper bound, certified -------------------------------------------------------
@@ -355,9 +412,11 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
         row["locc_time"] = time.perf_counter() - t0
 
     row.update(derived_columns(point, row, cert_q, certificate is not None, row["locc_lower"]))
-    return PointResult(row, certificate, raw)
+    return PointResult(row, certificate, raw, lower_cert,
+                       None if lp_sol is None else lp_sol.columns)
 
 
 __all__ = ["BASE_COLUMNS", "EXACT_COLUMNS", "TIMING_COLUMNS", "columns_for", "PointResult",
+           "lower_for_row", "lower_certificate_id", "analytic_columns", "derived_columns",
            "evaluate_point", "encode_raw", "decode_raw", "usable_warm_start",
            "reset_solver_state", "float_down", "float_up", "LOCC_DEFAULT_ROUNDS"]

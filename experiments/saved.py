@@ -5,12 +5,14 @@ stores the configuration). A resumed run must neither lose those points nor trus
 blindly: the file may be torn by a crash, edited by hand, or written by another version. So
 :func:`load_partial` reads every line and keeps it only if
 
-* it is a JSON object ``{"id", "row", "certificate", "warm"}`` whose ``id`` is a point of the
-  family (a string), ``row`` a dict with exactly the expected columns of the expected types,
-  ``certificate`` a dict or null and ``warm`` null or a readable warm start;
+* it is a JSON object ``{"id", "row", "certificate", "warm", "lower_certificate"}`` whose ``id``
+  is a point of the family (a string), ``row`` a dict with exactly the expected columns of the
+  expected types, ``certificate`` a dict or null and ``warm`` null or a readable warm start;
 * the analytic columns (state, parameters, ``kappa``, ``sep_lower``, its per-pair
   probabilities, ``gap_certified``, each with its ``_exact`` form) equal the ones recomputed
-  from the point (:func:`experiments.evaluate.analytic_columns`; exact and cheap);
+  from the point (:func:`experiments.evaluate.analytic_columns`; exact and cheap), with the
+  SEP lower bound re-derived by :func:`experiments.evaluate.lower_for_row` (an ``lp`` row's
+  ``lower_certificate`` must verify exactly; other kinds are recomputed);
 * ``locc_lower`` (a float simulation of an explicit protocol) lies in ``[0, kappa]``;
 * a row that says ``certified`` carries a certificate that verifies exactly
   (:func:`sdp.verify_certificate`), is for this very state, bounds SEP (all three pairs, unit
@@ -45,7 +47,7 @@ from analytics.errors import SepgapError
 
 PARTIAL_FORMAT = "sepgap-sweep-partial"
 PARTIAL_VERSION = 1
-_RECORD_KEYS = {"id", "row", "certificate", "warm"}
+_RECORD_KEYS = {"id", "row", "certificate", "warm", "lower_certificate"}
 
 
 class SweepError(SepgapError, ValueError):
@@ -226,14 +228,15 @@ def _certified_bound(row: dict, cert, point) -> tuple:
     return bound, None
 
 
-def check_record(rec, point, columns: set, param_names=()) -> str | None:
+def check_record(rec, point, columns: set, param_names=(), lower_method: str = "auto") -> str | None:
     """Why the saved line ``rec`` for ``point`` cannot be used, or None if it can (module
-    docstring). Never raises on bad data."""
-    from .evaluate import analytic_columns, decode_raw, derived_columns
+    docstring; ``lower_method``: the run's ``--lower``). Never raises on bad data."""
+    from .evaluate import analytic_columns, decode_raw, derived_columns, lower_for_row
 
     if not isinstance(rec, dict) or set(rec) != _RECORD_KEYS:
         return "malformed line"
     row, cert, warm = rec["row"], rec["certificate"], rec["warm"]
+    lower_cert = rec["lower_certificate"]
     if not isinstance(row, dict):
         return "row is not an object"
     if cert is not None and not isinstance(cert, dict):
@@ -244,7 +247,16 @@ def check_record(rec, point, columns: set, param_names=()) -> str | None:
     why = _type_error(row, param_names)
     if why:
         return why
-    fresh = analytic_columns(point)
+    if lower_cert is not None and (not isinstance(lower_cert, dict) or _absurd_number(lower_cert)):
+        return "malformed lower-bound certificate"
+    try:
+        lb, why = lower_for_row(point.state.exact(), row.get("sep_lower_kind"), lower_cert,
+                                lower_method)
+    except SepgapError as exc:
+        lb, why = None, f"lower bound: {exc}"
+    if why:
+        return why
+    fresh = analytic_columns(point, lb)
     for key, value in fresh.items():
         if row[key] != value or type(row[key]) is not type(value):
             return f"{key} differs"
@@ -312,6 +324,8 @@ def load_partial(path: Path, family) -> Loaded:
     points = {p.id: p for p in family.points}
     columns = set(columns_for(family.param_names))
     params = tuple(family.param_names)
+    cfg = header.get("config") if isinstance(header, dict) else None
+    lower_method = cfg.get("lower", "tree") if isinstance(cfg, dict) else "tree"
     for ln in lines:
         if not ln.strip():
             continue
@@ -333,7 +347,7 @@ def load_partial(path: Path, family) -> Loaded:
             if rec != loaded.records[pid]:
                 loaded.dropped.append(("second line for this point", ln))
             continue
-        why = check_record(rec, point, columns, params)
+        why = check_record(rec, point, columns, params, lower_method)
         if why is None:
             loaded.records[pid] = rec
             loaded.rejected.pop(pid, None)
