@@ -199,12 +199,12 @@ def _compass(f, pts: np.ndarray, iters: int, h0: float = 0.25) -> tuple:
         pts[better] = q[np.arange(m), jbest][better]
         val[better] = gb[better]
         h[~better] *= 0.5
-        if h.max() < 1e-7:
+        if h.max() < 1e-6:
             break
     return val, pts
 
 
-def price_success(frame, pair, y3, rng, samples: int = 1500, starts: int = 6, iters: int = 60,
+def price_success(frame, pair, y3, rng, samples: int = 1500, starts: int = 6, iters: int = 40,
                   extra: np.ndarray | None = None):
     """Best success columns of ``pair`` for dual ``y3``: list of ``(score, params)``."""
     pts = np.concatenate([rng.uniform(-math.pi, math.pi, (samples, 1)),
@@ -343,12 +343,14 @@ def _check_budget(budget) -> float:
 
 def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: int = 0,
                        smoothing: float = 0.5, max_iterations: int = 400, tol: float = 1e-9,
-                       per_pair: int = 4, tree: SepLowerTree | None = None) -> LPSolution:
+                       per_pair: int = 4, tree: SepLowerTree | None = None,
+                       use_default_seeds: bool = True) -> LPSolution:
     """Column generation for the best separable instrument (floats; module docstring).
 
     ``budget``: seconds for the loop (the seeds and the first LP always run); ``seeds``: extra
     columns ``(success, failure)`` (e.g. :attr:`LPSolution.columns` of a neighbouring state);
-    the default seeds (from ``tree``, the chain tree of the state if given) are always added. Stops when no column with positive reduced cost
+    the default seeds (from ``tree``, the chain tree of the state if given) are added unless
+    ``use_default_seeds`` is False (then the LP starts from the identity instrument). Stops when no column with positive reduced cost
     (> ``tol``) is found, after ``max_iterations`` or when the budget is spent.
     Raises :class:`SeparableLPError` for bad arguments.
     """
@@ -357,7 +359,7 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
     st = as_state(state).exact()
     frame = float_frame(st)
     rng = np.random.default_rng(seed)
-    succ, fail, _ = default_seeds(st, tree)
+    succ, fail = (default_seeds(st, tree)[:2] if use_default_seeds else ([], []))
     if seeds is not None:
         try:
             s2, f2 = seeds
@@ -365,9 +367,10 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
                 fail + [c for c in f2 if isinstance(c, FailureColumn)]
         except (TypeError, ValueError):
             raise SeparableLPError("seeds must be a pair (success columns, failure columns)") from None
-    # the basis projectors keep the LP feasible (the identity instrument)
-    basis = [FailureColumn(((1.0 - a, float(a)), (1.0 - b, float(b)), (1.0 - c, float(c))))
-             for a in (0, 1) for b in (0, 1) for c in (0, 1)]
+    # products of |0>, |1>, |+>, |->: the identity instrument (feasible) and a full-rank start
+    r = 1 / math.sqrt(2)
+    vecs4 = ((1.0, 0.0), (0.0, 1.0), (r, r), (r, -r))
+    basis = [FailureColumn((a, b, c)) for a in vecs4 for b in vecs4 for c in vecs4]
     fail = basis + fail
     b = np.zeros((3, 3, 3))
     b[:2, :2, :2] = 1.0
