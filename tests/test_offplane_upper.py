@@ -106,11 +106,11 @@ def test_fallback_when_the_first_solver_fails():
 
 
 def test_cli_no_certify_is_never_a_bound(capsys):
-    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--no-certify", "--json"])
+    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--no-certify", "--json", "--lower", "tree"])
     data = json.loads(capsys.readouterr().out)
     assert rc == 0 and data["sep_upper"] is None and data["sep_upper_certified"] is None
     assert data["sep_upper_kind"] == "numerical" and data["sep_upper_numerical"] > 0.74
-    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--json"])
+    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--json", "--lower", "tree"])
     data = json.loads(capsys.readouterr().out)
     assert rc == 0 and data["sep_upper_kind"] == "certified"
     assert abs(data["sep_upper"] - 0.7478975) <= 1e-6

@@ -248,3 +248,67 @@ def test_two_party_slice_with_vacuum_stays_below_vidal():
     vidal = 2 * lam.min()
     assert float(lb.value) <= vidal + 1e-12
     assert float(lb.value) >= vidal - 1e-2
+
+
+# ---- the command line and sweeps ------------------------------------------------------------------
+
+def test_cli_bound_lower_lp_and_its_certificate(tmp_path):
+    from cli_helpers import run_cli
+    f = tmp_path / "gap.json"
+    code, out, err = run_cli(["bound", "1/4", "1/4", "3/8", "--x0", "1/8", "--no-sdp", "--json",
+                              "--lower", "lp", "--lower-budget", "2", "--save-lower-cert", str(f)])
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["sep_lower_kind"] == "lp" and data["sep_lower_method"] == "lp"
+    cert = json.loads(f.read_text())
+    assert cert["sep_lower"]["instrument"]["kind"] == "lp"
+    assert F(cert["sep_lower"]["bound"]["exact"]) == F(data["sep_lower_exact"])
+    code, out, err = run_cli(["verify", str(f)])
+    assert code == 0 and out.startswith("valid: SEP - LOCC_sup >=")
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["--lower", "sdp"], "invalid choice"),
+    (["--lower-budget", "-1"], "outside [0, 86400]"),
+    (["--lower-budget", "nan"], "not a number"),
+    (["--lower-budget", "1e99"], "outside [0, 86400]"),
+    (["--lower-budget", "x"], "not a number"),
+])
+def test_cli_bad_lower_options_one_line(argv, msg, tmp_path):
+    from cli_helpers import run_cli
+    for cmd in (["bound", "1/4", "1/4", "1/4", "--x0", "1/4", "--no-sdp"],
+                ["robustness", "--out", str(tmp_path / "r")]):
+        code, out, err = run_cli(cmd + argv)
+        assert code == 2 and msg in err and "Traceback" not in err, err
+
+
+def test_sweep_with_lp_rows_verifies_resumes_and_catches_tampering(tmp_path):
+    from cli_helpers import run_cli
+    from experiments.sweep import run_sweep
+    states = [("1/8", "1/4", "1/4", "3/8"), ("1/10", "3/10", "3/10", "3/10")]
+    res = run_sweep(states, tmp_path, name="lp", quiet=True, plot=False, locc_rounds=None,
+                    lower="lp", lower_budget=1)
+    assert [r["sep_lower_kind"] for r in res.rows] == ["lp", "lp"]
+    assert (tmp_path / "certificates" / "lp-0000-lower.json").is_file()
+    code, out, err = run_cli(["verify", str(tmp_path / "lp.json")])
+    assert code == 0, err
+    # resume: the saved LP rows are re-checked through their certificates, nothing recomputed
+    again = run_sweep(states, tmp_path, name="lp", quiet=True, plot=False, locc_rounds=None,
+                      lower="lp", lower_budget=1, resume=True)
+    assert again.computed == 0 and again.rows == res.rows
+    # a tampered lower certificate in the partial file: that point is computed again
+    part = tmp_path / "lp.partial.jsonl"
+    lines = part.read_text().splitlines()
+    rec = json.loads(lines[1])
+    rec["lower_certificate"]["instrument"]["kraus"][0]["weight"] = "1/7"
+    part.write_text("\n".join([lines[0], json.dumps(rec)] + lines[2:]) + "\n")
+    third = run_sweep(states, tmp_path, name="lp", quiet=True, plot=False, locc_rounds=None,
+                      lower="lp", lower_budget=1, resume=True)
+    assert third.computed == 1
+    # a row whose sep_lower disagrees with its certificate: verify reports the mismatch
+    doc = json.loads((tmp_path / "lp.json").read_text())
+    doc["rows"][0]["sep_lower_exact"] = str(F(doc["rows"][0]["sep_lower_exact"]) + F(1, 10 ** 9))
+    (tmp_path / "lp.json").write_text(json.dumps(doc))
+    (tmp_path / "lp.csv").unlink()
+    code, out, err = run_cli(["verify", str(tmp_path / "lp.json")])
+    assert code == 1 and "sep_lower_exact" in err
