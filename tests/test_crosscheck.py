@@ -13,7 +13,7 @@ from sdp.naive import naive_ppt_value
 GHZ = np.array([1, 0, 0, 0, 0, 0, 0, 1]) / np.sqrt(2)
 
 POINTS = [
-    pytest.param(psi_s(F(3, 5)), id="psi_0.6"),
+    pytest.param(psi_s(F(3, 5)), id="psi_0.6", marks=pytest.mark.slow),  # ~50-120 s: the plain model
     pytest.param(WClassState(F(2, 5), F(3, 10), F(1, 5)), id="x0=1/10"),
     pytest.param(WClassState.from_components(F(1, 4), F(1, 4), F(1, 2), 0), id="x0=1/4,two-qubit"),
     pytest.param(GHZ, id="GHZ", marks=pytest.mark.slow),
