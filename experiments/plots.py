@@ -596,6 +596,12 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
         i = pos[-1]
         ax.axvspan(x[i], x[i + 1], color="grey", alpha=0.25, lw=0,
                    label=f"certified gap ends: $x_0 \\in$ [{x[i]:.3g}, {x[i + 1]:.3g}]")
+    below = [i for i, r in enumerate(rows) if r.get("kappa_exceeds_sep_upper")]
+    if below and below[0] > 0:  # beyond it no SEP lower bound can certify a gap against kappa
+        j = below[0]
+        ax.axvline(x[j - 1], color=c["sep_upper"], lw=0.8, ls=":")
+        ax.axvline(x[j], color=c["sep_upper"], lw=0.8, ls=":",
+                   label=f"certified PPT falls below $\\kappa$: $x_0 \\in$ [{x[j - 1]:.3g}, {x[j]:.3g}]")
     ax.set_ylabel("SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$")
     ax.set_title(f"$\\sqrt{{x_0}}|000\\rangle + \\sqrt{{1-x_0}}\\,\\psi_{{{style.frac_tex(s_text)}}}$")
     for key, col, lab in (("sep", c["sep_lower"], "SEP"), ("locc", c["kappa"], "LOCC")):
