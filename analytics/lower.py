@@ -67,7 +67,13 @@ def _tree_bound(st, t0: float, method: str) -> SepLowerBound:
 
 
 def _lp_bound(st, budget: float, seeds, t0: float, method: str, tree=None) -> SepLowerBound:
-    sol = solve_separable_lp(st, budget=budget, seeds=seeds, tree=tree)
+    try:
+        sol = solve_separable_lp(st, budget=budget, seeds=seeds, tree=tree)
+    except SeparableLPError:
+        if seeds is None:
+            raise
+        # a neighbour's columns made the first LP fail: start from the default seeds alone
+        sol = solve_separable_lp(st, budget=budget, tree=tree)
     lb = exact_lp_instrument(sol)
     return SepLowerBound(lb.value, "lp", lb, dict(lb.p_pairs), lb.check(),
                          f"separable instrument from the LP over product Kraus operators "

@@ -414,6 +414,7 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
         return _solve(A, p, b)
 
     res = lp()
+    sizes = (len(sco), len(fco))  # the columns of the last solved LP
     value = -res.fun
     seed_value = value
     history = [(time.perf_counter() - t0, value)]
@@ -455,7 +456,13 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
         if not found:
             stopped = "optimal (no improving column found)"
             break
-        res = lp()
+        try:
+            res_new = lp()
+        except SeparableLPError as exc:  # keep the last solved LP (its columns are all kept)
+            stopped = f"LP solver failed ({exc}); the last solution is kept"
+            break
+        res = res_new
+        sizes = (len(sco), len(fco))
         new_value = -res.fun
         y_new = -np.asarray(res.eqlin.marginals)
         if new_value > value + 1e-12:
@@ -466,9 +473,9 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
     else:
         stopped = "iterations"
     x = res.x
-    ns = len(sco)
+    ns, nf = sizes
     success = [(scols[t], float(x[t])) for t in range(ns) if x[t] > 0]
-    failure = [(fcols[t], float(x[ns + t])) for t in range(len(fco)) if x[ns + t] > 0]
+    failure = [(fcols[t], float(x[ns + t])) for t in range(nf) if x[ns + t] > 0]
     keep_s = [c for c, _ in success]
     keep_f = [c for c, _ in failure]
     return LPSolution(st, float(value), success, failure, (tuple(keep_s), tuple(keep_f)), it,
