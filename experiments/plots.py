@@ -615,6 +615,11 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
         bx.plot(x, up, color=col, lw=0.8, ls="--")
     bx.plot(x, _arr(rows, "kappa"), color=c["kappa"], lw=0.8, ls=":", label="$\\kappa$")
     bx.set_xscale("log")
+    if len(x) and np.nanmax(x) < 10 * np.nanmin(x):  # less than a decade: plain tick labels
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+        bx.xaxis.set_major_locator(FixedLocator(np.geomspace(np.nanmin(x), np.nanmax(x), 4)))
+        bx.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.4g}"))
+        bx.xaxis.set_minor_formatter(NullFormatter())
     bx.set_xlabel("$x_0$ (weight of $|000\\rangle$)")
     bx.set_ylabel("probability")
     handles = []
