@@ -23,7 +23,6 @@ from .certjson import (FORMAT, STATE_KEYS, VERSION, CertificateFormatError, chec
                        check_envelope, check_float, check_keys, float_lower, float_upper,
                        frac_str, parse_frac, require, shorten, state_from_json, state_to_json,
                        targeted_pairs)
-from .certjson import _OLD_CLAIMS  # noqa: F401  (kept importable here)
 from .checks import check_instrument
 from .claims import Claim, gap_claim, lower_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
@@ -34,8 +33,6 @@ from .monotones import kappa
 from .plane import SepLowerBound
 from .states import WClassState
 from .tree_certificates import verify_tree_lower_certificate
-
-_targeted = targeted_pairs
 
 
 # ---- explicit SEP lower bound -----------------------------------------------------------------
@@ -78,11 +75,6 @@ def _instrument_from_json(d) -> Instrument:
     return Instrument(str(d.get("kind", "custom")), tuple(ops))
 
 
-def _targeted(p_pairs: dict) -> tuple:
-    """The pairs on which an instrument succeeds with positive probability."""
-    return tuple(p for p, v in (p_pairs or {}).items() if v and Fraction(v) > 0)
-
-
 def lower_certificate(lb: SepLowerBound) -> dict:
     """The ``sep_lower_bound`` certificate of a computed bound (no search is run again):
     the plane instrument's Kraus data, the measurement tree, or the LP instrument."""
@@ -93,7 +85,7 @@ def lower_certificate(lb: SepLowerBound) -> dict:
     inst = lb.instrument
     st = lb.state
     value = Fraction(lb.value)
-    claim = lower_claim(_targeted(lb.p_pairs), value).exact()
+    claim = lower_claim(targeted_pairs(lb.p_pairs), value).exact()
     return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound", "claim": claim,
             "state": None if st is None else state_to_json(st),
             "instrument": _instrument_to_json(inst),
@@ -143,7 +135,7 @@ def _verify_tree(cert) -> tuple[WClassState, Claim, str]:
     check_keys(cert, TREE_KEYS, "certificate")
     st, bound, p_pairs, arithmetic = verify_tree_lower_certificate(cert)
     check_float(cert["bound"], "float_lower", "bound", float_lower(bound))
-    claim = lower_claim(_targeted(p_pairs), bound)
+    claim = lower_claim(targeted_pairs(p_pairs), bound)
     check_claim(cert, claim)
     return st, claim, f"separable instrument from a measurement tree, checked in {arithmetic} arithmetic"
 
@@ -168,7 +160,7 @@ def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
         raise InstrumentError(f"claimed bound {claimed} differs from the instrument's success "
                               f"probability {chk.total}")
     check_float(bound, "float_lower", "bound", float_lower(claimed))
-    claim = lower_claim(_targeted(chk.p_pairs), claimed)
+    claim = lower_claim(targeted_pairs(chk.p_pairs), claimed)
     check_claim(cert, claim)
     return st, claim, "explicit separable instrument, checked exactly"
 

@@ -33,7 +33,7 @@ import math
 import time
 
 from .errors import InstrumentError
-from .locc import LOCCResult, _check_rounds, DEFAULT_ROUNDS, projective_vidal_protocol, theorem2_protocol
+from .locc import DEFAULT_ROUNDS, LOCCResult, projective_vidal_protocol, theorem2_protocol
 from .lp_certificates import LPCertificateError, exact_lp_instrument
 from .monotones import kappa
 from .offplane import locc_lower_tree, sep_lower_tree
@@ -132,8 +132,7 @@ def locc_lower_bound(state, rounds: int = DEFAULT_ROUNDS) -> LOCCResult:
     st = as_state(state)
     if st.x0 == 0:
         return theorem2_protocol(st, rounds)
-    rounds = _check_rounds(rounds)
-    t = locc_lower_tree(st, rounds=rounds)
+    t = locc_lower_tree(st, rounds=rounds)  # checks rounds
     if t.locc_lower_protocol == "projective+vidal":
         return projective_vidal_protocol(st)
     pp = t.locc_lower_pairs
