@@ -359,14 +359,16 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
     st = as_state(state).exact()
     frame = float_frame(st)
     rng = np.random.default_rng(seed)
-    succ, fail = (default_seeds(st, tree)[:2] if use_default_seeds else ([], []))
+    extra_s, extra_f = [], []
     if seeds is not None:
         try:
             s2, f2 = seeds
-            succ, fail = succ + [c for c in s2 if isinstance(c, SuccessColumn)], \
-                fail + [c for c in f2 if isinstance(c, FailureColumn)]
+            extra_s = [c for c in s2 if isinstance(c, SuccessColumn)]
+            extra_f = [c for c in f2 if isinstance(c, FailureColumn)]
         except (TypeError, ValueError):
             raise SeparableLPError("seeds must be a pair (success columns, failure columns)") from None
+    succ, fail = (default_seeds(st, tree)[:2] if use_default_seeds else ([], []))
+    succ, fail = succ + extra_s, fail + extra_f
     # products of |0>, |1>, |+>, |->: the identity instrument (feasible) and a full-rank start
     r = 1 / math.sqrt(2)
     vecs4 = ((1.0, 0.0), (0.0, 1.0), (r, r), (r, -r))

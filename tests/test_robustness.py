@@ -39,7 +39,7 @@ def test_bad_family_arguments(kw):
 def test_robustness_end_to_end(tmp_path, capsys):
     out = tmp_path / "rob"
     rc = main(["robustness", "--points", "3", "--x0min", "1e-4", "--x0max", "1/10", "--out", str(out),
-               "--lower-budget", "1"])
+               "--lower", "tree"])
     text = capsys.readouterr().out
     assert rc == 0 and "s = 1/2:" in text and "3 points, all certified" in text
     for f in ("robustness.csv", "robustness.json", "robustness.png", "robustness.pdf"):
@@ -62,7 +62,7 @@ def test_robustness_end_to_end(tmp_path, capsys):
     assert "certified gap ends between x0 = 1/10000" not in text
     # a rerun resumes or refuses; --resume recomputes nothing
     rc = main(["robustness", "--points", "3", "--x0min", "1e-4", "--x0max", "1/10", "--out", str(out),
-               "--lower-budget", "1", "--resume"])
+               "--lower", "tree", "--resume"])
     assert rc == 0
 
 

@@ -12,6 +12,7 @@ import copy
 import json
 import math
 from fractions import Fraction as F
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from analytics.errors import InstrumentError, InvalidStateError
 from analytics.instruments import Instrument, ProductKraus
 from analytics.lower import sep_lower_bound
 from analytics.lp_certificates import (ExactKraus, LPCertificateError, check_lp_instrument,
-                                       exact_frame, exact_lp_instrument,
+                                       exact_frame, exact_lp_instrument, ops_from_json,
                                        verify_lp_lower_certificate)
 from analytics.monotones import kappa
 from analytics.separable_lp import SeparableLPError, solve_separable_lp
@@ -31,7 +32,85 @@ from experiments.cmd_verify import verify_any
 
 SYM = WClassState.from_components(F(1, 10), F(3, 10), F(3, 10), F(3, 10))
 ASYM = WClassState.from_components(F(1, 8), F(1, 4), F(1, 4), F(3, 8))
+#: An LP certificate written by ``sep_lower_bound(ASYM, method="lp", budget=5)`` (regenerated and
+#: compared in :func:`test_fixture_regenerates`, slow): the fast tests check the verifier on it.
+STORED = Path(__file__).parent / "data" / "lp_lower_certificate.json"
+slow = pytest.mark.slow
 
+
+def stored():
+    return json.loads(STORED.read_text())
+
+
+def stored_ops():
+    return ops_from_json(stored()["instrument"])
+
+
+# ---- fast: the verifier on a stored certificate -----------------------------------------------------
+
+def test_stored_certificate_verifies():
+    cert = stored()
+    ok, line = verify_any(cert)  # the sepgap verify dispatcher (VERIFIERS["sep_lower_bound:lp"])
+    assert ok and line.startswith("valid: SEP >= ")
+    gap = gap_certificate_from(cert)  # verifies the lower certificate first
+    claim_value = F(cert["bound"]["exact"])
+    assert claim_value > F(57, 100) and cert["claim"].startswith("SEP >= ")
+    res = verify_analytic(gap)
+    assert res.valid and res.claim.value == claim_value - kappa(ASYM)
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("weight", lambda c: _first_success(c).__setitem__("weight", str(F(_first_success(c)["weight"]) * 2))),
+    ("factor", lambda c: _first_success(c)["factors"][0][0].__setitem__(0, "1/3")),
+    ("unknown field", lambda c: c.__setitem__("note", "trust me")),
+    ("huge number", lambda c: _first_success(c).__setitem__("weight", "9" * 5000)),
+])
+def test_stored_certificate_tampered_is_rejected(name, fn):
+    ok, line = verify_any(_tamper(stored(), fn))
+    assert not ok and line.startswith("invalid: "), (name, line)
+
+
+def test_stored_certificate_float_cross_check():
+    """analytics.checks (floats, general 2x2 factors) on K = sqrt(w) F_A (x) F_B (x) F_C D^-1:
+    complete, product, every branch Psi+, the same value: independent of the rational verifier."""
+    cert = stored()
+    fr = exact_frame(ASYM)
+    inst = Instrument("lp", tuple(ProductKraus(f"K{n}", op.label, op.float_factors(fr))
+                                  for n, op in enumerate(stored_ops())))
+    fst = WClassState.from_components(*(float(v) for v in (ASYM.x0, *ASYM.x)))
+    chk = check_instrument(inst, fst, exact=False, atol=1e-8)
+    assert chk.ok, chk.reasons[:3]
+    assert abs(chk.total - float(F(cert["bound"]["exact"]))) < 1e-9
+    for p in PAIRS:
+        assert abs(chk.p_pairs[p] - float(F(cert["p_pairs"][p]))) < 1e-9
+
+
+@pytest.mark.parametrize("perm", [(2, 1, 0), (1, 2, 0)])
+def test_stored_certificate_relabelled_parties(perm):
+    """Relabelling the parties maps the exact instrument to one for the relabelled state with
+    exactly the same value and relabelled per-pair probabilities."""
+    cert = stored()
+    x = (ASYM.xA, ASYM.xB, ASYM.xC)
+    pst = WClassState.from_components(ASYM.x0, *(x[perm[n]] for n in range(3)))
+    chk = check_lp_instrument(_permute_ops(stored_ops(), perm), pst)
+    assert chk.total == F(cert["bound"]["exact"])
+    inv = {PARTIES[perm[n]]: PARTIES[n] for n in range(3)}
+    for p, v in cert["p_pairs"].items():
+        assert chk.p_pairs["".join(sorted(inv[c] for c in p))] == F(v)
+    if perm == (2, 1, 0):  # and it is not valid on the original state (xA != xC)
+        with pytest.raises(LPCertificateError):
+            check_lp_instrument(_permute_ops(stored_ops(), perm), ASYM)
+
+
+@slow
+def test_fixture_regenerates():
+    """The stored certificate is what the code writes: a fresh LP at the same state and budget
+    verifies and lands within 1e-3 of it (a time-budgeted search: not bit-identical)."""
+    lb = sep_lower_bound(ASYM, method="lp", budget=5)
+    assert abs(float(lb.value) - float(F(stored()["bound"]["exact"]))) < 1e-3
+
+
+# ---- slow: LP searches ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def lp_sym():
@@ -45,6 +124,7 @@ def lp_asym():
 
 # ---- the exact certificate ------------------------------------------------------------------------
 
+@slow
 def test_lp_certificate_verifies_from_the_file(lp_sym):
     cert = json.loads(json.dumps(lower_certificate(lp_sym)))
     st, claim, how = verify_lp_lower_certificate(cert)
@@ -68,6 +148,7 @@ def _first_success(c):
     return next(op for op in c["instrument"]["kraus"] if op["label"] != "fail")
 
 
+@slow
 @pytest.mark.parametrize("name,fn", [
     ("weight", lambda c: _first_success(c).__setitem__("weight", str(F(_first_success(c)["weight"]) * 2))),
     ("factor", lambda c: _first_success(c)["factors"][0][0].__setitem__(0, "1/3")),
@@ -115,6 +196,7 @@ def test_a_branch_that_is_not_psi_plus_is_caught():
         check_lp_instrument(ops, SYM)
 
 
+@slow
 def test_float_cross_check_of_the_flattened_instrument(lp_sym, lp_asym):
     """analytics.checks (floats, general 2x2 factors) on K = sqrt(w) F_A (x) F_B (x) F_C D^-1:
     complete, product, every branch Psi+, same value: independent of the rational verifier."""
@@ -132,6 +214,7 @@ def test_float_cross_check_of_the_flattened_instrument(lp_sym, lp_asym):
 
 # ---- bounds against independent sources -----------------------------------------------------------
 
+@slow
 def test_never_below_the_chain_tree(lp_sym, lp_asym):
     for lb, st in ((lp_sym, SYM), (lp_asym, ASYM)):
         tree = sep_lower_bound(st, method="tree")
@@ -141,11 +224,13 @@ def test_never_below_the_chain_tree(lp_sym, lp_asym):
         assert auto.kind in ("lp", "tree")
 
 
+@slow
 def test_lp_beats_the_tree_at_the_symmetric_state(lp_sym):
     tree = sep_lower_bound(SYM, method="tree")
     assert lp_sym.kind == "lp" and lp_sym.value > tree.value + F(1, 100)
 
 
+@slow
 @pytest.mark.parametrize("st_name", ["sym", "asym"])
 def test_never_above_the_certified_ppt_bound_per_pair_too(st_name, lp_sym, lp_asym):
     from sdp import ppt_upper_bound
@@ -159,6 +244,7 @@ def test_never_above_the_certified_ppt_bound_per_pair_too(st_name, lp_sym, lp_as
     assert sum(lb.p_pairs.values()) == lb.value
 
 
+@slow
 @pytest.mark.parametrize("x,optimum", [
     ((F(3, 5), F(1, 5), F(1, 5)), F(4, 5)),
     ((F(7, 10), F(1, 5), F(1, 10)), F(3, 5)),
@@ -174,6 +260,7 @@ def test_plane_optimum_reproduced_without_seeds(x, optimum):
     assert lb.value >= optimum - F(1, 100)          # and the LP gets there
 
 
+@slow
 def test_plane_dispatch_and_lp_on_the_plane():
     st = WClassState.from_components(0, F(1, 2), F(1, 4), F(1, 4))
     assert sep_lower_bound(st).kind == "eq7" and sep_lower_bound(st).value == 1
@@ -191,6 +278,7 @@ def _permute_ops(ops, perm):
     return tuple(out)
 
 
+@slow
 @pytest.mark.parametrize("perm", [(1, 0, 2), (2, 1, 0), (1, 2, 0)])
 def test_permutation_invariance(lp_asym, perm):
     """Relabelling the parties maps the exact instrument to one for the relabelled state with the
@@ -238,6 +326,7 @@ def test_product_state_is_zero_for_every_method():
         assert lb.value == 0 and lb.kind == "trivial"
 
 
+@slow
 def test_two_party_slice_with_vacuum_stays_below_vidal():
     """x_C = 0: the exact SEP (= LOCC) value is Vidal's 2 lambda_min of the two-qubit state."""
     st = WClassState.from_components(F(1, 10), F(1, 2), F(2, 5), 0)
@@ -252,6 +341,7 @@ def test_two_party_slice_with_vacuum_stays_below_vidal():
 
 # ---- the command line and sweeps ------------------------------------------------------------------
 
+@slow
 def test_cli_bound_lower_lp_and_its_certificate(tmp_path):
     from cli_helpers import run_cli
     f = tmp_path / "gap.json"
@@ -282,6 +372,7 @@ def test_cli_bad_lower_options_one_line(argv, msg, tmp_path):
         assert code == 2 and msg in err and "Traceback" not in err, err
 
 
+@slow
 def test_sweep_with_lp_rows_verifies_resumes_and_catches_tampering(tmp_path):
     from cli_helpers import run_cli
     from experiments.sweep import run_sweep
