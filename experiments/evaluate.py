@@ -223,6 +223,8 @@ def lower_for_row(st, kind, lower_cert, method: str = "auto") -> tuple:
     if kind != "lp":
         if lower_cert is not None:
             return None, "a lower-bound certificate is stored for a row that is not an LP instrument"
+        if kind == "tree" and method == "lp":
+            return None, "sep_lower_kind tree in a run with --lower lp"
         return sep_lower_bound(st, method="tree"), None
     if method not in ("auto", "lp"):
         return None, f"sep_lower_kind lp in a run with --lower {method}"
