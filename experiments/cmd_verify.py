@@ -28,6 +28,8 @@ from analytics.monotones import kappa
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
 
+from .evaluate import lower_certificate_id, lower_for_row
+
 #: Certificate kind -> verifier ``f(cert)`` returning an object with ``valid``, ``line()`` and
 #: ``claim`` (an :class:`analytics.claims.Claim` when valid). Adding a kind is one entry here.
 #: ``"KIND:INSTRUMENT"`` entries take the certificates of ``KIND`` whose ``instrument.kind`` is
@@ -128,7 +130,6 @@ def _expected_row(st, cert_res, lower_kind=None, lower_cert=None, lower_method="
     kinds recomputed); the bracket columns by the same function that wrote them
     (:func:`experiments.brackets.bracket_columns`)."""
     from .brackets import bracket_columns, locc_sup_lower
-    from .evaluate import lower_for_row
     k = kappa(st)
     lb, why = lower_for_row(st, lower_kind, lower_cert, lower_method)
     if why:
@@ -238,7 +239,6 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
     rows = doc.get("rows")
     if not isinstance(certs, dict) or not isinstance(rows, list):
         return [(False, f"{path}: invalid: 'rows' must be a list and 'certificates' an object")]
-    from .evaluate import lower_certificate_id
     cfg = doc.get("config")
     lower_method = cfg.get("lower", "auto") if isinstance(cfg, dict) else "auto"
     if lower_method not in ("auto", "tree", "lp", "plane"):
