@@ -323,6 +323,10 @@ class LPLowerBound:
 
     kind = "lp"
 
+    def __repr__(self) -> str:
+        return (f"LPLowerBound(value>={float_lower(self.value):.8f} (exact, checked), "
+                f"kraus={len(self.kraus)}, epsilon={self.epsilon}, lp_value={self.lp_value:.8f})")
+
     @property
     def value_float(self) -> float:
         return float_lower(self.value)

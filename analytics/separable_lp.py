@@ -323,6 +323,11 @@ class LPSolution:
     history: list = field(default_factory=list, repr=False)
     stopped: str = ""
 
+    def __repr__(self) -> str:
+        return (f"LPSolution(value={self.value:.8f} (float, not a bound), columns={len(self.success)}"
+                f"+{len(self.failure)}, iterations={self.iterations}, time={self.time:.1f}s, "
+                f"stopped={self.stopped!r})")
+
 
 def _solve(coords: np.ndarray, p: np.ndarray, b: np.ndarray):
     from scipy.optimize import linprog
