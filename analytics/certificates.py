@@ -15,14 +15,14 @@ the ``claim`` field must be that statement, recomputed by the verifier.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .certjson import (FORMAT, STATE_KEYS, VERSION, CertificateFormatError, check_claim,
-                       check_envelope, check_float, check_keys, float_lower, float_upper,
-                       frac_str, parse_frac, require, shorten, state_from_json, state_to_json,
-                       targeted_pairs)
+# the JSON helpers live in analytics.certjson; re-exported here for callers of this module
+from .certjson import (FORMAT, STATE_KEYS, VERSION, CertificateFormatError,  # noqa: F401
+                       check_claim, check_envelope, check_float, check_keys, float_lower,
+                       float_upper, frac_str, parse_frac, require, shorten, state_from_json,
+                       state_to_json, targeted_pairs)
 from .checks import check_instrument
 from .claims import Claim, gap_claim, lower_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError

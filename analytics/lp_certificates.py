@@ -61,7 +61,7 @@ from .certjson import (FORMAT, VERSION, CertificateFormatError, check_claim, che
 from .claims import lower_claim
 from .errors import SepgapError
 from .separable_lp import PAIR_INDICES, LPSolution, float_frame, success_data
-from .states import PAIRS, PARTIES, WClassState
+from .states import PAIRS, WClassState
 
 ARITHMETIC = "exact-rational"
 #: Largest instrument the verifier accepts (Kraus operators).
