@@ -64,8 +64,8 @@ from .separable_lp import PAIR_INDICES, LPSolution, float_frame, success_data
 from .states import PAIRS, WClassState
 
 ARITHMETIC = "exact-rational"
-#: Largest instrument the verifier accepts (Kraus operators).
-MAX_KRAUS = 5_000
+#: Largest instrument the verifier accepts (Kraus operators; the LP writes about 100).
+MAX_KRAUS = 1_000
 #: Columns are rounded to the grid 2**-GRID_BITS (after scaling their largest entry to 1): a
 #: common dyadic denominator keeps the exact sums, and the certificate, short.
 GRID_BITS = 30
@@ -277,8 +277,8 @@ def _completion(delta: dict, fr: ExactFrame) -> list | None:
     would be negative."""
     ts, maps, gens = [], [], []
     for n in range(3):
-        t = Fraction(round(math.sqrt(float(fr.d2[n])) * 2 ** 20), 2 ** 20)
-        if t <= 0:
+        t = Fraction(math.sqrt(float(fr.d2[n])))  # a dyadic close to d_k (any t > 0 is valid)
+        if not t > 0:
             t = Fraction(1)
         ts.append(t)
         maps.append(_generator_map(t))
@@ -350,6 +350,8 @@ def exact_lp_instrument(sol: LPSolution, epsilon: Fraction = Fraction(1, 10 ** 9
     base = []  # (label, factors, float weight)
     for col, wn in sol.success:
         c, B = col.arrays()
+        if not (np.abs(c).max() > 0 and np.abs(B).max() > 0):
+            continue  # a zero column contributes nothing
         c = c / np.abs(c).max()
         B = B / np.abs(B).max()
         cq = (_grid(c[0]), _grid(c[1]))
