@@ -24,7 +24,7 @@ from .certjson import (FORMAT, STATE_KEYS, VERSION, CertificateFormatError,  # n
                        float_upper, frac_str, parse_frac, require, shorten, state_from_json,
                        state_to_json, targeted_pairs)
 from .checks import check_instrument
-from .claims import Claim, gap_claim, lower_claim
+from .claims import Claim, exact_text, gap_claim, lower_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
 from .instruments import DiagonalFactor, Instrument, ProductKraus
 from .lower import sep_lower_bound
@@ -128,7 +128,7 @@ class AnalyticVerification:
         if not self.valid:
             return f"invalid: {self.reason}"
         return (f"valid: {self.claim.text()} for x = {self.state} ({self.how}, exact "
-                f"{frac_str(self.claim.value)})")
+                f"{exact_text(self.claim.value)})")
 
 
 def _verify_tree(cert) -> tuple[WClassState, Claim, str]:
@@ -167,10 +167,16 @@ def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
 
 def gap_certificate_from(lower: dict) -> dict:
     """The ``sep_locc_gap`` certificate around a lower-bound certificate ``lower`` (verified
-    here first): ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact)."""
+    here first): ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact). Raises
+    :class:`InstrumentError` when that gap is not positive: ``SEP >= LOCC`` always, so a claim
+    ``>= 0`` or below is vacuous and is never written as a gap certificate (write the
+    ``sep_lower_bound`` certificate instead)."""
     st, claim, _ = _verify_lower(lower)
     k = kappa(st)
     gap = claim.value - k
+    if gap <= 0:
+        raise InstrumentError(f"no SEP-LOCC gap certificate for {st}: sep_lower - kappa = "
+                              f"{exact_text(gap)} is not positive (a vacuous claim)")
     return {"format": FORMAT, "version": VERSION, "kind": "sep_locc_gap",
             "claim": gap_claim(claim.pairs, gap).exact(),
             "state": lower["state"], "sep_lower": lower, "kappa": {"exact": frac_str(k)},
@@ -202,7 +208,7 @@ def _verify_gap(cert) -> tuple[WClassState, Claim, str]:
     check_float(gd, "float_lower", "gap", float_lower(gap))
     claim = gap_claim(lower.pairs, gap)
     check_claim(cert, claim)
-    return st, claim, f"SEP >= {frac_str(lower.value)}, kappa = {frac_str(k_claim)}"
+    return st, claim, f"SEP >= {exact_text(lower.value)}, kappa = {exact_text(k_claim)}"
 
 
 def _run(fn, cert) -> AnalyticVerification:

@@ -80,6 +80,20 @@ def approx(q, relation: str, digits: int = 12) -> str:
     return f"{relation} {d}"
 
 
+#: Longest exact fraction printed whole; longer ones are summarised (:func:`exact_text`).
+EXACT_TEXT_LIMIT = 40
+
+
+def exact_text(q, limit: int = EXACT_TEXT_LIMIT) -> str:
+    """``q`` as ``"p/q"`` when that is at most ``limit`` characters, else a summary such as
+    ``"a 375-character fraction ~ 0.619430190"`` (a measurement tree's exact value can have
+    hundreds of digits; the file holds it whole). Never a line of a thousand characters."""
+    text = _frac(q)
+    if len(text) <= limit:
+        return text
+    return f"a {len(text)}-character fraction ~ {float(Fraction(q)):.9f}"
+
+
 @dataclass(frozen=True)
 class Claim:
     """One proved inequality ``lhs relation value`` (``value`` exact), plus a ``note``.
@@ -179,4 +193,4 @@ def gap_claim(pairs_targeted, gap_q) -> Claim:
 
 
 __all__ = ["Claim", "decimal_up", "decimal_down", "decimal_out", "approx", "ppt_lhs", "ppt_claim",
-           "lower_claim", "gap_claim", "DIGITS"]
+           "lower_claim", "gap_claim", "DIGITS", "exact_text", "EXACT_TEXT_LIMIT"]

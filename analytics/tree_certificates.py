@@ -74,6 +74,7 @@ import numpy as np
 
 from .certjson import float_lower, frac_str as _frac_str, parse_frac as _parse_frac
 from .certjson import targeted_pairs as _targeted
+from .certjson import check_keys as _check_keys
 from .certjson import require as _req, state_from_json as _state_from_json
 from .certjson import state_to_json as _state_to_json
 from .claims import lower_claim
@@ -92,6 +93,14 @@ MAX_NODES = 10_000
 #: Leaf instruments, by name.
 LEAF_BUILDERS = {"eq7": eq7_instrument, "large_component": large_component_instrument,
                  "trivial": lambda st: trivial_instrument(True)}
+
+
+#: The fields of a tree's NODE, outcome and LEAF objects (module docstring); any other field,
+#: or a LEAF's fields mixed into a NODE, is rejected (the one key check,
+#: :func:`analytics.certjson.check_keys`, as for every certificate kind).
+NODE_KEYS = ("party", "outcomes")
+OUTCOME_KEYS = ("sqrt_a", "beta", "c", "probability", "child")
+LEAF_KEYS = ("leaf", "value")
 
 
 class TreeCertificateError(SepgapError):
@@ -356,12 +365,17 @@ def tree_from_json(d, where: str = "instrument.root", depth: int = 0):
         raise TreeCertificateError("tree nested too deeply")
     if not isinstance(d, dict):
         raise TreeCertificateError(f"{where}: expected an object")
+    if "leaf" in d and ("party" in d or "outcomes" in d):
+        raise TreeCertificateError(f"{where}: both a leaf and a node (party/outcomes): a node "
+                                   "is one or the other")
     if "leaf" in d:
+        _check_keys(d, LEAF_KEYS, where)
         kind = d["leaf"]
         if not isinstance(kind, str):
             raise TreeCertificateError(f"{where}.leaf: expected a string")
         value = _parse_frac(_req(d, "value", where), f"{where}.value")
         return TreeLeaf(kind), {"value": value}
+    _check_keys(d, NODE_KEYS, where)
     party = _req(d, "party", where)
     outs_json = _req(d, "outcomes", where)
     if not isinstance(outs_json, list) or not outs_json:
@@ -369,6 +383,7 @@ def tree_from_json(d, where: str = "instrument.root", depth: int = 0):
     outs, claims = [], []
     for i, o in enumerate(outs_json):
         w = f"{where}.outcomes[{i}]"
+        _check_keys(o, OUTCOME_KEYS, w)
         s = _parse_frac(_req(o, "sqrt_a", w), f"{w}.sqrt_a")
         b = _parse_frac(_req(o, "beta", w), f"{w}.beta")
         c = _parse_frac(_req(o, "c", w), f"{w}.c")
@@ -427,6 +442,9 @@ def verify_tree_lower_certificate(cert) -> tuple:
         if cert.get("kind") != "sep_lower_bound":
             raise TreeCertificateError(f"kind {cert.get('kind')!r} is not 'sep_lower_bound'")
         inst = _req(cert, "instrument", "certificate")
+        _check_keys(inst, ("kind", "root"), "instrument")
+        _check_keys(_req(cert, "bound", "certificate"), ("exact", "float_lower"), "bound")
+        _check_keys(_req(cert, "p_pairs", "certificate"), PAIRS, "p_pairs")
         if _req(inst, "kind", "instrument") != "tree":
             raise TreeCertificateError(f"instrument.kind {inst.get('kind')!r} is not 'tree'")
         st = _state_from_json(_req(cert, "state", "certificate"))

@@ -8,16 +8,12 @@ Prints :math:`\\kappa` (Eq. 4; an upper bound on LOCC by Theorem 1, the LOCC sup
 
 Numbers are parsed exactly (``1/2``, ``0.25``, ``2.5e-1``), so everything is exact.
 
-JSON keys (``--json``; one object): ``x0, xA, xB, xC, kappa, eta, sep_lower, gap_lower`` are
-floats (``null`` when no explicit instrument applies); the same numbers as exact fractions are
-strings under ``<key>_exact`` (e.g. ``"kappa_exact": "7/8"``); ``sep_lower_kind`` is
-``"eq7"``, ``"large_component"``, ``"trivial"``, ``"tree"`` or ``"lp"``; ``sep_lower_method`` the
-``--lower`` method and ``sep_lower_time`` its seconds; ``sep_lower_p_pairs`` and
-``sep_lower_p_pairs_exact`` give ``p_AB, p_AC, p_BC``; ``sep_lower_checked`` says the instrument
-passed :func:`analytics.checks.check_instrument`, ``sep_lower_note`` says which instrument.
-
-The analytic part is :func:`analytic_report`, a dict of JSON types, so other options (e.g. SDP
-bounds) can add keys and share the printing.
+JSON keys (``--json``; one object): exactly ``experiments.bracket(state, ...).to_dict()``
+(:class:`experiments.brackets.Bracket`: one derivation for this command, sweep rows and
+``sepgap verify``); floats that are bounds are rounded outward
+(:data:`experiments.brackets.DIRECTIONS`), exact values are strings under ``<key>_exact``.
+``--save-cert``/``--save-lower-cert`` add ``sep_upper_certificate_file``,
+``gap_certificate_file`` or ``lower_certificate_file`` (and its ``_claim``).
 """
 from __future__ import annotations
 
@@ -29,13 +25,14 @@ import tempfile
 from fractions import Fraction
 from pathlib import Path
 
-from analytics.certificates import float_lower, float_upper
+from analytics.claims import approx, decimal_down, decimal_up, exact_text, ppt_claim
 from analytics.errors import SepgapError
-from analytics.lower import sep_lower_bound
-from analytics.monotones import eta, kappa
-from analytics.states import PAIRS, WClassState
+from analytics.locc import DEFAULT_ROUNDS
+from analytics.states import WClassState
 from experiments.cli_args import (add_lower_arguments, add_solver_arguments,  # noqa: F401
                                   add_state_arguments, parse_solver_options, state_from_args)
+
+from .brackets import bracket
 
 #: Keys holding numbers: floats under the key, exact strings under ``<key>_exact``.
 NUMBER_KEYS = ("x0", "xA", "xB", "xC", "kappa", "eta", "sep_lower", "gap_lower")
@@ -52,63 +49,16 @@ def _float(v) -> float | None:
     return None if v is None else float(v)
 
 
-def analytic_report(state: WClassState, locc_rounds: int | None = None, bound=None) -> dict:
-    """Every analytic number for ``state`` as a JSON-ready dict (see the module docstring),
-    with the LOCC lower bounds (``locc_lower`` of an explicit protocol with ``locc_rounds``
-    Fortescue-Lo rounds, default analytics.locc.DEFAULT_ROUNDS; ``locc_sup_lower``).
-    ``bound``: the SEP lower bound to report (a :class:`analytics.plane.SepLowerBound`;
-    default :func:`analytics.lower.sep_lower_bound` with method ``tree``)."""
-    from analytics.locc import DEFAULT_ROUNDS
-
-    from .brackets import locc_lower, locc_sup_lower
-    k, e = kappa(state), eta(state)
-    if bound is None:
-        bound = sep_lower_bound(state, method="tree")
-    gap = None if bound.value is None else bound.value - k
-    numbers = {"x0": state.x0, "xA": state.xA, "xB": state.xB, "xC": state.xC,
-               "kappa": k, "eta": e, "sep_lower": bound.value, "gap_lower": gap}
-    report = {}
-    for key in NUMBER_KEYS:
-        report[key] = _float(numbers[key])
-        report[f"{key}_exact"] = _exact_str(numbers[key])
-    report["sep_lower_kind"] = bound.kind
-    pp = bound.p_pairs or {}
-    report["sep_lower_p_pairs"] = {p: _float(pp.get(p)) for p in PAIRS} if pp else None
-    report["sep_lower_p_pairs_exact"] = {p: _exact_str(pp.get(p)) for p in PAIRS} if pp else None
-    report["sep_lower_checked"] = bool(bound.check is not None and bound.check.ok)
-    report["sep_lower_note"] = bound.reason
-    report["sep_lower_method"] = bound.method
-    report["sep_lower_time"] = bound.time
-    st = state.exact()
-    sup, sup_kind = locc_sup_lower(st)
-    report["locc_sup_lower"] = float_lower(sup)
-    report["locc_sup_lower_exact"] = _exact_str(sup)
-    report["locc_sup_kind"] = sup_kind
-    value, protocol, rounds = locc_lower(st, DEFAULT_ROUNDS if locc_rounds is None else locc_rounds)
-    report["locc_lower"], report["locc_protocol"], report["locc_rounds"] = value, protocol, rounds
-    return report
-
-
-def add_brackets(report: dict) -> None:
-    """``SEP in [sep_lower, sep_upper]``, ``LOCC in [locc_lower, locc_upper]``, the gap bounds
-    and the widths (experiments/brackets.py), from the report's exact numbers. ``sep_upper`` is
-    used only when its certificate proves a bound on SEP (all pairs, unit weights, exact)."""
-    from .brackets import bracket_columns
-    up = report.get("sep_upper_certified_exact")
-    if up is not None and not report.get("sep_upper_is_sep", False):
-        up = None
-    low = report["sep_lower_exact"]
-    br = bracket_columns(Fraction(report["kappa_exact"]), None if low is None else Fraction(low),
-                         None if up is None else Fraction(up),
-                         Fraction(report["locc_sup_lower_exact"]), report["locc_lower"])
-    report.update(br)
-    report["sep_upper"] = None if up is None else float_upper(Fraction(up))
-    report["sep_upper_exact"] = up
+def analytic_report(state: WClassState, locc_rounds: int | None = None, lower: str = "tree",
+                    lower_budget: float | None = None) -> dict:
+    """Every number of ``state`` without the SDP (``bracket(state, sdp=False).to_dict()``);
+    ``lower``: the SEP lower-bound method (default the tree: no LP budget spent)."""
+    return bracket(state, sdp=False, lower=lower, lower_budget=lower_budget,
+                   locc_rounds=DEFAULT_ROUNDS if locc_rounds is None else locc_rounds).to_dict()
 
 
 def _num(report: dict, key: str, relation: str = "<=") -> str:
     """The exact value and a decimal rounded outward (``relation``: which way stays true)."""
-    from analytics.claims import approx
     q = report[key + "_exact"]
     if len(q) > 40:  # a measurement tree's exact value can have hundreds of digits
         return f"{approx(Fraction(q), relation)}  (exact: a {len(q)}-character fraction, in --json)"
@@ -138,8 +88,6 @@ def format_report(report: dict) -> str:
 
 def format_brackets(report: dict) -> str:
     """The brackets as text, decimals rounded outward."""
-    from analytics.claims import decimal_down, decimal_up
-
     def dn(key):
         q = report.get(f"{key}_exact")
         if q is not None:
@@ -162,52 +110,6 @@ def format_brackets(report: dict) -> str:
            and report["gap_lower"] > 0 else ""),
     ]
     return "\n".join(lines)
-
-
-def sdp_report(state: WClassState, args) -> dict:
-    """The upper bound for ``state`` as JSON-ready keys (``sep_upper*``), by the one path
-    :func:`sdp.sep_upper_bound` (solve, certify, fall back, keep the best, cap)."""
-    from sdp import sep_upper_bound
-
-    certify = not args.no_certify
-    res = sep_upper_bound(state, pairs=args.pairs,
-                          objective="fidelity" if args.fidelity else "exact",
-                          solver=args.solver, solver_options=parse_solver_options(args.solver_option),
-                          certify=certify, shortcut=not args.no_shortcut)
-    up = res.certified
-    rep = {
-        # a certified bound (rounded up) or null: the solver's number lives under _numerical
-        "sep_upper": float_upper(up) if up is not None else None,
-        "sep_upper_kind": res.kind,
-        "sep_upper_method": res.method,
-        "sep_upper_status": res.status,
-        "sep_upper_numerical": res.value if res.method != "trivial" or res.solver != "none" else None,
-        "sep_upper_certified": float_upper(up) if up is not None else None,
-        "sep_upper_certified_exact": _exact_str(up),
-        "sep_upper_objective": res.objective,
-        "sep_upper_pairs": ",".join(res.pairs),
-        "sep_upper_solver": res.solver,
-        "sep_upper_solver_version": res.solver_version,
-        "sep_upper_solve_time": res.solve_time,
-        "sep_upper_iterations": res.iterations,
-        "sep_upper_attempts": res.attempts,
-        "sep_upper_p_pairs": res.p_pairs or None,
-        "sep_upper_certification_error": res.certification_error if certify else None,
-        # what the certificate proves (a bound on SEP only for all pairs, unit weights, exact)
-        "sep_upper_claim": None if up is None else _claim(res).exact(),
-        "sep_upper_is_sep": bool(up is not None and _claim(res).is_sep),
-    }
-    if args.save_cert:
-        if res.certificate is None:
-            raise SepgapError(f"no certificate to save: {res.certification_error or res.status}")
-        write_json_atomic(args.save_cert, res.certificate)
-        rep["sep_upper_certificate_file"] = str(args.save_cert)
-    return rep
-
-
-def _claim(res):
-    from analytics.claims import ppt_claim
-    return ppt_claim(res.pairs, res.weights, res.certified, res.objective)
 
 
 def write_json_atomic(path, obj) -> None:
@@ -249,14 +151,13 @@ def format_sdp(rep: dict, report: dict) -> str:
     label = "PPT upper" + (" (fidelity objective)" if rep["sep_upper_objective"] == "fidelity" else "")
     pairs = "" if rep["sep_upper_pairs"] == "AB,AC,BC" else f" [pairs {rep['sep_upper_pairs']}]"
     if kind == "certified":
-        from analytics.claims import ppt_claim
         pl = rep["sep_upper_pairs"].split(",")
         claim = ppt_claim(pl, (1,) * len(pl), Fraction(rep["sep_upper_certified_exact"]),
                           rep["sep_upper_objective"])
         how = ("exact trivial bound, no SDP needed" if rep["sep_upper_numerical"] is None else
                f"solver value {rep['sep_upper_numerical']:.12g} ({rep['sep_upper_solver']}, "
                f"{rep['sep_upper_status']})")
-        line = f"{label:<11} {claim.text()}   certified (exact {claim.value}); {how}"
+        line = f"{label:<11} {claim.text()}   certified (exact {exact_text(claim.value)}); {how}"
     else:
         val = rep["sep_upper_numerical"]
         line = (f"{label:<11} {'n/a' if val is None else format(val, '.12g')}   {kind.upper()}: "
@@ -292,32 +193,56 @@ def run(args) -> int:
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
     state = state_from_args(args)
-    lower = sep_lower_bound(state, method=args.lower, budget=args.lower_budget)
-    report = analytic_report(state, args.locc_rounds, lower)
+    b = bracket(state, certify=not args.no_certify, sdp=not args.no_sdp,
+                locc_rounds=DEFAULT_ROUNDS if args.locc_rounds is None else args.locc_rounds,
+                pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
+                solver=args.solver, solver_options=parse_solver_options(args.solver_option),
+                shortcut=not args.no_shortcut, lower=args.lower, lower_budget=args.lower_budget)
+    report = b.to_dict()  # the JSON is the Bracket, key for key (experiments.brackets)
+    extra = []
     if args.save_lower_cert:
-        from analytics.certificates import gap_certificate_from, lower_certificate
-        write_json_atomic(args.save_lower_cert, gap_certificate_from(lower_certificate(lower)))
-        report["gap_certificate_file"] = str(args.save_lower_cert)
-    sdp_rep = None
-    if not args.no_sdp:
-        sdp_rep = sdp_report(state, args)
-        report.update(sdp_rep)
-        if sdp_rep["sep_upper_kind"] != "certified":
-            print(f"sepgap: WARNING: SDP bound is {sdp_rep['sep_upper_kind']} "
-                  f"(status {sdp_rep['sep_upper_status']}); it is not a certified bound",
-                  file=sys.stderr)
-    add_brackets(report)
+        extra.append(_save_lower(b, args.save_lower_cert, report))
+    if args.save_cert:
+        if b.upper_certificate is None:
+            raise SepgapError(f"no certificate to save: {b.sep_upper_certification_error or b.sep_upper_status}")
+        write_json_atomic(args.save_cert, b.upper_certificate)
+        report["sep_upper_certificate_file"] = str(args.save_cert)
+    if not args.no_sdp and b.sep_upper_kind != "certified":
+        print(f"sepgap: WARNING: SDP bound is {b.sep_upper_kind} "
+              f"(status {b.sep_upper_status}); it is not a certified bound", file=sys.stderr)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         text = format_report(report)
-        if sdp_rep is not None:
-            text += "\n" + format_sdp(sdp_rep, report)
+        if not args.no_sdp:
+            text += "\n" + format_sdp(report, report)
         text += "\n" + format_brackets(report)
-        if "gap_certificate_file" in report:
-            text += f"\ngap cert.   {report['gap_certificate_file']} (check: sepgap verify FILE)"
+        text += "".join("\n" + ln for ln in extra)
         print(text)
     return 0
+
+
+def _save_lower(b, path, report: dict) -> str:
+    """Write the gap certificate when the printed ``gap_lower`` is a positive gap (then the
+    certificate's claim ``SEP - LOCC_sup >= gap`` is exactly that number), else the lower-bound
+    certificate ``SEP >= sep_lower``: a gap claim <= 0 is vacuous and never written. Returns
+    the printed line, which states the certificate's claim."""
+    from analytics.certificates import verify_analytic
+    cert = b.gap_certificate()
+    key = "gap_certificate_file"
+    if cert is None:
+        cert, key = b.lower_certificate(), "lower_certificate_file"
+        if cert is None:
+            raise SepgapError(f"--save-lower-cert: no explicit SEP instrument applies: {b.sep_lower_note}")
+    res = verify_analytic(cert)
+    if not res.valid:  # pragma: no cover - a certificate sepgap wrote always verifies
+        raise SepgapError(f"--save-lower-cert: the certificate does not verify: {res.reason}")
+    write_json_atomic(path, cert)
+    report[key] = str(path)
+    report[key.replace("_file", "_claim")] = res.claim.exact()
+    what = ("gap cert." if key.startswith("gap") else "lower cert.")
+    why = "" if key.startswith("gap") else " (no gap certificate: gap_lower is not positive)"
+    return f"{what:<11} {path}: {res.claim.text()}{why} (check: sepgap verify FILE)"
 
 
 def register(subparsers) -> None:

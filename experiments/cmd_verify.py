@@ -2,10 +2,13 @@
 
 ``PATH`` is a certificate file, a folder (every ``*.json`` in it and in its ``certificates/``
 subfolder), or a sweep's ``<name>.json`` (``rows`` and ``certificates``): every certificate is
-verified and every row's numbers (``sep_upper_certified_exact``, ``sep_lower_exact``,
-``gap_certified_exact``, ``kappa_exact``, ``gap_upper_exact`` and their rounded floats) are
-checked against the verified certificates and an exact recomputation; so is ``<name>.csv`` next
-to it. One line per certificate (``valid: SEP <= 0.80000003 for x = ...`` or ``invalid: why``),
+verified, then every row of the JSON and of ``<name>.csv`` next to it is re-derived from its
+exact state, its verified certificate (which must prove an upper bound on SEP), its recorded
+solver report (``upper_reports``) and the recorded options (``config``) by the functions that
+wrote it (:func:`experiments.evaluate.rederive_row`) and compared column by column; only the
+timing columns (:data:`experiments.evaluate.TIMING_COLUMNS`) may differ, and a column that
+cannot be re-derived is an error. The summary is recomputed from the re-derived rows by
+:func:`experiments.sweep.summarize`. One line per certificate (``valid: SEP <= 0.80000003 for x = ...`` or ``invalid: why``),
 one per mismatching row, one per table, and a summary; exit 0 only if everything is valid.
 A single certificate file prints just its line, as before. A missing or unreadable file is
 exit 1 with the reason (it is not a valid certificate).
@@ -21,14 +24,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from analytics.certificates import (float_lower, float_upper, frac_str, parse_frac, shorten,
-                                    state_from_json, verify_gap, verify_lower, verify_lower_lp)
+from analytics.certificates import (parse_frac, shorten, state_from_json, verify_gap,
+                                    verify_lower, verify_lower_lp)
 from analytics.errors import SepgapError
-from analytics.monotones import kappa
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
 
-from .evaluate import lower_certificate_id, lower_for_row
+from .brackets import UpperReport
+from .evaluate import (TIMING_COLUMNS, columns_for, lower_certificate_id, lower_for_row,
+                       rederive_row)
+from .families import Family, Point
+from .sweep import csv_value, summarize
 
 #: Certificate kind -> verifier ``f(cert)`` returning an object with ``valid``, ``line()`` and
 #: ``claim`` (an :class:`analytics.claims.Claim` when valid). Adding a kind is one entry here.
@@ -109,108 +115,118 @@ def _get(row: dict, key: str):
     return None if v == "" else v
 
 
-def _as_float(v):
-    if isinstance(v, bool):
-        raise ValueError("a boolean is not a number")
-    return float(v)
+def _upper_of(cert_v, st) -> tuple:
+    """``(bound or None, problems)``: the bound of a row's certificate, used only if it is valid,
+    for this state, and proves an *upper* bound on SEP itself (claim direction checked)."""
+    if cert_v is None:
+        return None, []
+    if not cert_v.valid:
+        return None, ["its certificate is invalid, so its sep_upper* numbers are not certified"]
+    claim = cert_v.claim
+    if claim is None or claim.kind != "upper" or claim.relation != "<=" or not claim.is_sep:
+        return None, [f"its certificate proves {shorten(claim.exact() if claim else '?', 80)}, "
+                      "not an upper bound on SEP"]
+    if cert_v.state_obj != st:
+        return None, [f"its certificate is for x = {cert_v.state}, not {st}"]
+    return cert_v.bound, []
 
 
-def _as_bool(v):
-    if v in (True, "True"):
-        return True
-    if v in (False, "False"):
-        return False
-    raise ValueError(f"{v!r} is not True/False")
+def _same(got, want, csv_mode: bool) -> bool:
+    if csv_mode:
+        return (got or "") == str(csv_value(want))
+    return got == want and type(got) is type(want)
 
 
-def _expected_row(st, cert_res, lower_kind=None, lower_cert=None, lower_method="auto") -> dict:
-    """``{column: (exact or None, float or None)}`` recomputed from the state and the verified
-    certificate (``cert_res``: None if the point has no certificate); the SEP lower bound by
-    :func:`experiments.evaluate.lower_for_row` (an LP row's lower certificate verified, other
-    kinds recomputed); the bracket columns by the same function that wrote them
-    (:func:`experiments.brackets.bracket_columns`)."""
-    from .brackets import bracket_columns, locc_sup_lower
-    k = kappa(st)
-    lb, why = lower_for_row(st, lower_kind, lower_cert, lower_method)
-    if why:
-        raise SepgapError(why)
-    low = None if lb.value is None else Fraction(lb.value)
-    up = None if cert_res is None else cert_res.bound
-    sup = locc_sup_lower(st)[0]
-    br = bracket_columns(Fraction(k), low, up, sup, None)
-    out = {"kappa": (k, float(k)),
-           "sep_lower": (low, None if low is None else float_lower(low)),
-           "gap_certified": (None if low is None else low - k,
-                             None if low is None else float_lower(low - k)),
-           "sep_upper_certified": (up, None if up is None else float_upper(up)),
-           "locc_sup_lower": (sup, float_lower(sup))}
-    for col in ("locc_upper", "gap_lower", "gap_upper"):
-        q = br[f"{col}_exact"]
-        out[col] = (None if q is None else Fraction(q), br[col])
-    return out
+class _Sweep:
+    """What a sweep's JSON records besides rows: columns, parameters, options, reports."""
 
+    def __init__(self, doc: dict):
+        self.columns = doc.get("columns")
+        if not isinstance(self.columns, list) or "index" not in self.columns \
+                or "x0" not in self.columns:
+            raise ValueError("'columns' is missing or malformed")
+        self.params = tuple(self.columns[self.columns.index("index") + 1:self.columns.index("x0")])
+        if self.columns != columns_for(self.params):
+            raise ValueError("'columns' are not the columns this sepgap writes")
+        self.config = doc.get("config")
+        if not isinstance(self.config, dict) or "locc_rounds" not in self.config:
+            raise ValueError("'config' (the recorded options) is missing: the rows cannot be "
+                             "re-derived")
+        self.rounds = self.config["locc_rounds"]
+        self.lower = self.config.get("lower", "tree")
+        if self.lower not in ("auto", "tree", "lp"):
+            raise ValueError(f"config.lower {shorten(self.lower)} is not auto, tree or lp")
+        if self.rounds is not None and (isinstance(self.rounds, bool)
+                                        or not isinstance(self.rounds, int)):
+            raise ValueError("config.locc_rounds is not an integer")
+        self.reports = doc.get("upper_reports")
+        if not isinstance(self.reports, dict):
+            raise ValueError("'upper_reports' is missing: the sep_upper_* columns cannot be "
+                             "re-derived")
+        fam = doc.get("family") if isinstance(doc.get("family"), dict) else {}
+        name = fam.get("name") if fam.get("family") == "custom" else fam.get("family")
+        self.family = Family(str(name or "custom"), [], fam, self.params)
 
-def check_row(row, cert_res, lower_cert=None, lower_method: str = "auto") -> list:
-    """Mismatches between one sweep row (JSON or CSV) and the exact recomputation
-    (``lower_cert``: the row's LP lower-bound certificate, if any)."""
-    if not isinstance(row, dict):
-        return ["row is not an object"]
-    bad = []
-    try:
+    def point(self, row: dict, index: int) -> Point:
         st_vals = [parse_frac(_get(row, f"{c}_exact"), f"{c}_exact") for c in ("x0", "xA", "xB", "xC")]
         st = WClassState.from_components(*st_vals)
+        params = {}
+        for p in self.params:
+            ex = _get(row, f"{p}_exact")
+            params[p] = parse_frac(ex, f"{p}_exact") if ex is not None else _get(row, p)
+        pid = row.get("id")
+        if not isinstance(pid, str):
+            raise ValueError("id is not a string")
+        return Point(index, pid, st, params)
+
+
+def expected_row(sweep: _Sweep, row: dict, index: int, cert_v, lower_cert=None) -> tuple:
+    """``(expected row or None, problems)``: the row re-derived from its state, its verified
+    certificate, its recorded report and the recorded options by the functions that wrote it
+    (:func:`experiments.evaluate.rederive_row`); the SEP lower bound by
+    :func:`experiments.evaluate.lower_for_row` (``lower_cert``: the row's LP certificate, verified
+    exactly; other kinds recomputed)."""
+    try:
+        point = sweep.point(row, index)
     except (SepgapError, ValueError, TypeError) as exc:
-        return [f"state columns: {exc}"]
-    if cert_res is not None:
-        if not cert_res.valid:
-            return ["its certificate is invalid, so its sep_upper* numbers are not certified"]
-        elif cert_res.claim is None or not cert_res.claim.is_sep:
-            bad.append(f"its certificate proves {cert_res.claim.exact() if cert_res.claim else '?'}, "
-                       "not a bound on SEP")
-            cert_res = None
-        elif cert_res.state_obj != st:
-            bad.append(f"its certificate is for x = {cert_res.state}, not {st}")
-            cert_res = None
+        return None, [f"state or parameter columns: {exc}"]
+    up, bad = _upper_of(cert_v, point.state)
+    rep = sweep.reports.get(point.id)
+    if rep is None:
+        return None, bad + ["no recorded solver report (upper_reports): the sep_upper_* columns "
+                            "cannot be re-derived"]
     try:
-        expected = _expected_row(st, cert_res, _get(row, "sep_lower_kind"), lower_cert, lower_method)
-    except SepgapError as exc:
-        return bad + [f"cannot recompute the row: {exc}"]
-    for col, (exact, flt) in expected.items():
-        got_e, got_f = _get(row, f"{col}_exact"), _get(row, col)
-        try:
-            ge = None if got_e is None else parse_frac(got_e, f"{col}_exact")
-            gf = None if got_f is None else _as_float(got_f)
-        except (SepgapError, ValueError, TypeError) as exc:
-            bad.append(f"{col}: {exc}")
+        lower, why = lower_for_row(point.state.exact(), _get(row, "sep_lower_kind"), lower_cert,
+                                   sweep.lower)
+        if why:
+            return None, bad + [f"sep_lower: {why}"]
+        return rederive_row(point, upper_bound=up, report=UpperReport.from_json(rep),
+                            locc_rounds=sweep.rounds, lower=lower), bad
+    except (SepgapError, ValueError, TypeError) as exc:
+        return None, bad + [f"cannot re-derive the row: {shorten(str(exc), 200)}"]
+
+
+def compare_row(row: dict, want: dict, columns, csv_mode: bool = False) -> list:
+    """Every column of ``row`` against the re-derived ``want`` (timing columns excepted)."""
+    bad = []
+    extra = sorted(set(row) - set(columns))
+    if extra:
+        bad.append(f"unknown column(s) {', '.join(map(shorten, extra))}")
+    for col in columns:
+        if col in TIMING_COLUMNS:
             continue
-        if ge != exact:
-            want = "empty" if exact is None else frac_str(exact)
-            bad.append(f"{col}_exact is {shorten(got_e)}, the verified value is {want}")
-        elif gf != flt:
-            bad.append(f"{col} is {shorten(got_f)}, expected {flt!r} (the exact value rounded outward)")
-    up = None if cert_res is None else cert_res.bound
-    try:
-        su = _get(row, "sep_upper")
-        if "sep_upper" in row and (None if su is None else _as_float(su)) != (
-                None if up is None else float_upper(up)):
-            bad.append(f"sep_upper is {shorten(_get(row, 'sep_upper'))} but the certified bound is "
-                       f"{'missing' if up is None else float_upper(up)}")
-        kind = _get(row, "sep_upper_kind")
-        if (kind == "certified") != (up is not None):
-            bad.append(f"sep_upper_kind is {shorten(kind)} but a verified certificate is "
-                       f"{'present' if up is not None else 'missing'}")
-        exc_col = _get(row, "kappa_exceeds_sep_upper")
-        want_exc = None if up is None else up < kappa(st)
-        if (None if exc_col is None else _as_bool(exc_col)) != want_exc:
-            bad.append(f"kappa_exceeds_sep_upper is {shorten(exc_col)}, expected {want_exc}")
-    except (ValueError, TypeError) as exc:
-        bad.append(str(exc))
+        if col not in row:
+            bad.append(f"{col} is missing")
+        elif not _same(row[col], want.get(col), csv_mode):
+            w = want.get(col)
+            bad.append(f"{col} is {shorten(row[col])}, the re-derived value is "
+                       f"{'empty' if w is None else shorten(w)}")
     return bad
 
 
 @dataclass
 class _PPTView:
-    """A verified PPT result plus the state object (for comparing with a row)."""
+    """A verified certificate's result plus the state object (for comparing with a row)."""
 
     valid: bool
     bound: Fraction | None
@@ -228,42 +244,59 @@ def _view(res, cert) -> _PPTView:
         except (SepgapError, ValueError, TypeError, AttributeError):
             st = None
     return _PPTView(res.valid, getattr(res, "bound", None), getattr(res, "claim", None),
-                    getattr(res, "state", ""), st, getattr(res, "reason", ""))
+                    str(getattr(res, "state", "")), st, getattr(res, "reason", ""))
 
 
 def check_sweep(doc: dict, path: Path, verify) -> list:
-    """``[(ok, line)]`` for a sweep's JSON: every certificate, then the rows of the JSON and of
-    ``<name>.csv`` next to it checked against them."""
+    """``[(ok, line)]`` for a sweep's JSON: every certificate; then every row of the JSON and of
+    ``<name>.csv`` next to it re-derived (:func:`expected_row`) and compared column by column;
+    then the point list (fingerprint) and the summary recomputed from the re-derived rows by
+    :func:`experiments.sweep.summarize`, the function that wrote it."""
     out = []
     certs = doc.get("certificates")
     rows = doc.get("rows")
     if not isinstance(certs, dict) or not isinstance(rows, list):
         return [(False, f"{path}: invalid: 'rows' must be a list and 'certificates' an object")]
-    cfg = doc.get("config")
-    lower_method = cfg.get("lower", "auto") if isinstance(cfg, dict) else "auto"
-    if lower_method not in ("auto", "tree", "lp", "plane"):
-        lower_method = "auto"
+    try:
+        sweep = _Sweep(doc)
+    except ValueError as exc:
+        return [(False, f"{path}: invalid: {exc}")]
     views = {}
     for pid, cert in certs.items():
         res = verify(cert)
         views[pid] = _view(res, cert)
         out.append((res.valid, f"{path}#{pid}: {res.line()}"))
+    known = {r.get("id") for r in rows if isinstance(r, dict)}
+    known |= {lower_certificate_id(k) for k in known if isinstance(k, str)}
+    for pid in certs:
+        if pid not in known:
+            out.append((False, f"{path}#{pid}: a certificate for no row"))
+    expected = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            expected.append((None, ["row is not an object"]))
+            continue
+        pid = row.get("id")
+        expected.append(expected_row(sweep, row, i, views.get(pid) if isinstance(pid, str) else None,
+                                     certs.get(lower_certificate_id(pid)) if isinstance(pid, str) else None))
 
-    def table(label, table_rows):
+    def table(label, table_rows, csv_mode):
         n_bad, ids = 0, set()
         for i, row in enumerate(table_rows):
             pid = row.get("id") if isinstance(row, dict) else None
             name = pid if isinstance(pid, str) else f"row {i}"
+            want, problems = expected[i] if i < len(expected) else (None, ["no such row in the JSON"])
+            problems = list(problems)
             if not isinstance(row, dict):
                 problems = ["row is not an object"]
             elif isinstance(pid, str) and pid in ids:
-                problems = ["duplicate id"]
+                problems.append("duplicate id")
             else:
                 if isinstance(pid, str):
                     ids.add(pid)
+                if want is not None:
+                    problems += compare_row(row, want, sweep.columns, csv_mode)
                 cert_v = views.get(pid) if isinstance(pid, str) else None
-                lower_cert = certs.get(lower_certificate_id(pid)) if isinstance(pid, str) else None
-                problems = check_row(row, cert_v, lower_cert, lower_method)
                 problems += _file_check(row, cert_v, path.parent, verify)
                 problems += _lower_file_check(row, path.parent, verify)
             if problems:
@@ -271,23 +304,53 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
                 out.append((False, f"{label} {name}: MISMATCH: " + "; ".join(problems)))
         n = len(table_rows)
         if n_bad:
-            out.append((False, f"{label}: {n_bad} of {n} rows disagree with the verified certificates"))
+            out.append((False, f"{label}: {n_bad} of {n} rows disagree with the re-derivation"))
         else:
             out.append((True, f"{label}: all {n} rows agree with the verified certificates and "
-                              "the exact recomputation"))
+                              "the re-derivation of every column"))
 
-    table(str(path), rows)
+    table(str(path), rows, False)
     csv_path = path.with_suffix(".csv")
     if csv_path.is_file():
         try:
             with open(csv_path, newline="", encoding="utf-8") as f:
-                csv_rows = list(csv.DictReader(f))
+                reader = csv.DictReader(f)
+                csv_rows = list(reader)
+                header = reader.fieldnames
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
             out.append((False, f"{csv_path}: invalid: cannot read ({exc})"))
         else:
+            if header != sweep.columns:
+                out.append((False, f"{csv_path}: its header is not the sweep's columns"))
             if len(csv_rows) != len(rows):
                 out.append((False, f"{csv_path}: {len(csv_rows)} rows, the JSON has {len(rows)}"))
-            table(str(csv_path), csv_rows)
+            table(str(csv_path), csv_rows, True)
+    out += _check_summary(doc, sweep, expected, path)
+    return out
+
+
+def _check_summary(doc: dict, sweep: _Sweep, expected: list, path: Path) -> list:
+    """The point list and the summary, recomputed from the re-derived rows."""
+    rows = [w for w, _ in expected]
+    if any(r is None for r in rows):
+        return [(False, f"{path}: summary: not checked (some rows cannot be re-derived)")]
+    out = []
+    pts = [sweep.point(r, i) for i, r in enumerate(rows)]
+    fam = Family(sweep.family.name, pts, sweep.family.config, sweep.params)
+    cfg = sweep.config
+    if cfg.get("fingerprint") != fam.fingerprint() or cfg.get("points") != len(rows):
+        out.append((False, f"{path}: the rows are not the recorded points (ids, states or "
+                           "parameters differ from the configuration's fingerprint)"))
+    summary = doc.get("summary")
+    recomputed = summary.get("saved_lines_recomputed") if isinstance(summary, dict) else None
+    want = summarize(sweep.family, rows, recomputed=recomputed)
+    if summary != want:
+        keys = sorted(k for k in set(want) | set(summary if isinstance(summary, dict) else {})
+                      if not isinstance(summary, dict) or summary.get(k) != want.get(k))
+        out.append((False, f"{path}: summary: MISMATCH in {', '.join(keys)} (recomputed line: "
+                           f"{shorten(want['line'], 200)})"))
+    else:
+        out.append((True, f"{path}: summary recomputed from the rows: agrees"))
     return out
 
 

@@ -8,7 +8,7 @@ Numbers in a row and what they mean (docs/experiments.md has the full list):
   (:func:`analytics.lower.sep_lower_bound` with the run's ``--lower`` method and
   ``--lower-budget``): a rigorous lower bound on SEP; ``sep_lower_kind`` says which instrument
   (``eq7``, ``large_component``, ``trivial``, ``tree`` or ``lp``). An ``lp`` instrument comes from
-  a time-budgeted search, so it is not recomputed when a row is re-checked: its certificate
+  a time-budgeted search, so it is not recomputed when a row is re-derived: its certificate
   (``sep_lower_certificate_file``) is verified instead (:func:`lower_for_row`).
 * ``sep_upper_certified``: exact upper bound on SEP from a verified dual certificate of the PPT
   relaxation (:func:`sdp.ppt_upper_bound` with ``certify=True``). Empty when certification
@@ -17,15 +17,18 @@ Numbers in a row and what they mean (docs/experiments.md has the full list):
   ``sep_upper_numerical``; ``sep_upper_kind`` says ``certified``, ``numerical`` or ``failed``).
 * ``gap_certified = sep_lower - kappa`` (exact): a rigorous lower bound on
   :math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
-* ``gap_upper = sep_upper_certified - kappa`` (exact, only for ``x0 = 0`` where kappa is the
-  LOCC supremum): a rigorous upper bound on the same gap.
+* ``gap_upper = sep_upper_certified - locc_sup_lower`` (exact): a rigorous upper bound on the
+  same gap; ``gap_lower``, ``locc_upper``, widths: :mod:`experiments.brackets`.
 * ``kappa_exceeds_sep_upper``: ``True`` when the certified PPT bound is below kappa. Then
   LOCC <= SEP <= PPT < kappa, so kappa is *not* the LOCC optimum of that state (possible only
   for ``x0 > 0``, where Theorem 2 does not apply).
 
-Floats that are bounds are rounded outward from the exact value (``sep_lower``,
-``gap_certified`` down; ``sep_upper_certified``, ``gap_upper`` up), so even the float columns
-are valid bounds; the exact values are in the ``*_exact`` string columns.
+Every row is :func:`experiments.brackets.sweep_row` of the point's
+:class:`~experiments.brackets.Bracket` (one derivation for ``sepgap bound``, sweeps and
+``sepgap verify``). Floats that are bounds are rounded outward from the exact value
+(:data:`experiments.brackets.DIRECTIONS`: ``kappa``, ``sep_upper*``, ``locc_upper``,
+``gap_upper``, widths up; ``sep_lower*``, ``gap_*``, ``locc_*lower`` down), so even the float
+columns are valid bounds; the exact values are in the ``*_exact`` string columns.
 
 Reproducibility: the SCS engine cached by :mod:`sdp.engine` keeps adaptive state (its scale)
 between solves, so the same point solved after a different history returns a slightly different
@@ -37,21 +40,15 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import math
-import time
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from analytics.certificates import float_lower, float_upper, lower_certificate, verify_lower
-from analytics.errors import SepgapError
-from analytics.lower import check_budget, check_method, sep_lower_bound
-from analytics.plane import SepLowerBound
-from analytics.monotones import kappa as kappa_of
-from analytics.states import PAIRS
+from analytics.certificates import float_lower, float_upper
 
-from .brackets import bracket_columns, locc_lower, locc_sup_lower
+from .brackets import UpperReport, bracket, derive, locc_inputs, sep_lower_of, sweep_row
 from .families import Point, frac_str
 
 from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
@@ -77,7 +74,7 @@ EXACT_COLUMNS = ("x0_exact", "xA_exact", "xB_exact", "xC_exact", "kappa_exact",
                  "sep_lower_exact", "sep_upper_certified_exact", "gap_certified_exact",
                  "gap_upper_exact", "sep_lower_p_AB_exact", "sep_lower_p_AC_exact",
                  "sep_lower_p_BC_exact", "locc_sup_lower_exact", "locc_upper_exact",
-                 "gap_lower_exact")
+                 "gap_lower_exact", "locc_lower_exact", "sep_width_exact")
 #: Columns that change from run to run (wall-clock times); ignore them when comparing runs.
 TIMING_COLUMNS = ("solve_time", "certify_time", "locc_time")
 
@@ -91,10 +88,6 @@ def columns_for(param_names=()) -> list:
 
 float_down = float_lower  # outward rounding of lower bounds
 float_up = float_upper    # ... and of upper bounds
-
-
-def _finite(v) -> float | None:
-    return float(v) if v is not None and math.isfinite(float(v)) else None
 
 
 def reset_solver_state() -> None:
@@ -209,8 +202,9 @@ class PointResult:
     lower_seeds: object = None
 
 
-def _exact(row: dict, key: str, q) -> None:
-    row[f"{key}_exact"] = None if q is None else frac_str(q)
+def lower_certificate_id(point_id: str) -> str:
+    """Key (in a sweep's ``certificates``) and file stem of a row's LP lower-bound certificate."""
+    return f"{point_id}-lower"
 
 
 def lower_for_row(st, kind, lower_cert, method: str = "auto") -> tuple:
@@ -220,12 +214,13 @@ def lower_for_row(st, kind, lower_cert, method: str = "auto") -> tuple:
     beat the tree (auto keeps the better); any other kind is recomputed (the tree method is
     deterministic, the plane instruments are closed forms). The one function that both a
     resumed sweep (:mod:`experiments.saved`) and ``sepgap verify`` use."""
+    st = st.exact()
     if kind != "lp":
         if lower_cert is not None:
             return None, "a lower-bound certificate is stored for a row that is not an LP instrument"
         if kind == "tree" and method == "lp":
             return None, "sep_lower_kind tree in a run with --lower lp"
-        return sep_lower_bound(st, method="tree"), None
+        return sep_lower_of(st), None
     if method not in ("auto", "lp"):
         return None, f"sep_lower_kind lp in a run with --lower {method}"
     if not isinstance(lower_cert, dict):
@@ -236,86 +231,29 @@ def lower_for_row(st, kind, lower_cert, method: str = "auto") -> tuple:
     res = verify_lower(lower_cert)
     if not res.valid:
         return None, f"the lower-bound certificate does not verify ({res.reason})"
-    if res.state != st.exact():
+    if res.state != st:
         return None, "the lower-bound certificate is for another state"
     pp = {p: Fraction(lower_cert["p_pairs"][p]) for p in PAIRS}  # checked equal by the verifier
     lb = SepLowerBound(res.claim.value, "lp", None, pp, None, "verified LP certificate", method,
-                       0.0, st.exact())
-    if method == "auto":
-        tree = sep_lower_bound(st, method="tree")
-        if not tree.value < lb.value:
-            return None, "auto keeps the better bound, but the tree is not below the LP value"
+                       0.0, st)
+    if method == "auto" and not sep_lower_of(st).value < lb.value:
+        return None, "auto keeps the better bound, but the tree is not below the LP value"
     return lb, None
 
 
-def analytic_columns(point: Point, lower: SepLowerBound | None = None) -> dict:
-    """The exact, solver-free columns of ``point``'s row: ``id``, ``index``, the parameters,
-    the state, ``kappa``, the explicit SEP instrument (``sep_lower``, its kind and its per-pair
-    probabilities ``sep_lower_p_AB/AC/BC``) and ``gap_certified = sep_lower - kappa``; each
-    number with its ``_exact`` string, bounds rounded outward. ``lower``: the SEP lower bound
-    to report (default: the tree method, deterministic and cheap; a resumed sweep re-derives it
-    with :func:`lower_for_row`)."""
+def rederive_row(point: Point, *, upper_bound: Fraction | None, report: UpperReport,
+                 locc_rounds: int | None, lower: SepLowerBound | None = None) -> dict:
+    """The row of ``point`` re-derived from its exact state, the bound of its *verified*
+    certificate (or None), its recorded solver ``report`` and the recorded ``locc_rounds``,
+    through the functions that wrote it (:func:`experiments.brackets.derive` and
+    :func:`experiments.brackets.sweep_row`): no solver; the LOCC protocol is recomputed
+    (deterministic); ``lower``: the SEP lower bound from :func:`lower_for_row` (default the
+    tree method, recomputed). Timing columns come out empty.
+    Raises :class:`experiments.brackets.BracketError` if the inputs disagree."""
     st = point.state.exact()
-    row: dict = {"id": point.id, "index": point.index}
-    for k, v in point.params.items():
-        if isinstance(v, Fraction):
-            row[k] = float(v)
-            row[f"{k}_exact"] = frac_str(v)
-        else:
-            row[k] = v
-            row[f"{k}_exact"] = None
-    comps = {"x0": st.x0, "xA": st.xA, "xB": st.xB, "xC": st.xC}
-    for k, v in comps.items():
-        row[k] = float(v)
-        _exact(row, k, v)
-
-    k = kappa_of(st)
-    row["kappa"] = float(k)
-    _exact(row, "kappa", k)
-
-    lb = sep_lower_bound(st, method="tree") if lower is None else lower
-    lower = None if lb.value is None else Fraction(lb.value)
-    row["sep_lower"] = None if lower is None else float_down(lower)
-    row["sep_lower_kind"] = lb.kind
-    _exact(row, "sep_lower", lower)
-    # the checked instrument's exact per-pair success probabilities (they sum to sep_lower)
-    pp = lb.p_pairs if lower is not None and lb.p_pairs else {}
-    for pair in PAIRS:
-        q = pp.get(pair)
-        q = None if q is None else Fraction(q)
-        row[f"sep_lower_p_{pair}"] = None if q is None else float(q)
-        _exact(row, f"sep_lower_p_{pair}", q)
-    gap = None if lower is None else lower - k
-    row["gap_certified"] = None if gap is None else float_down(gap)
-    _exact(row, "gap_certified", gap)
-    sup, sup_kind = locc_sup_lower(st)
-    row["locc_sup_lower"] = float_down(sup)
-    _exact(row, "locc_sup_lower", sup)
-    row["locc_sup_kind"] = sup_kind
-    return row
-
-
-def derived_columns(point: Point, analytic: dict, cert_q: Fraction | None, has_certificate: bool,
-                    locc_low: float | None) -> dict:
-    """Columns that follow from the analytic columns, the certified PPT bound ``cert_q`` (or None)
-    and the LOCC protocol value: the brackets (:func:`experiments.brackets.bracket_columns`:
-    ``locc_upper``, ``gap_lower``, ``gap_upper``, widths), ``kappa_exceeds_sep_upper``,
-    ``certificate_file``."""
-    k = Fraction(analytic["kappa_exact"])
-    low = analytic["sep_lower_exact"]
-    sup = analytic["locc_sup_lower_exact"]
-    row = bracket_columns(k, None if low is None else Fraction(low), cert_q,
-                          None if sup is None else Fraction(sup), locc_low)
-    row["kappa_exceeds_sep_upper"] = None if cert_q is None else bool(cert_q < k)
-    row["certificate_file"] = f"certificates/{point.id}.json" if has_certificate else None
-    row["sep_lower_certificate_file"] = (f"certificates/{lower_certificate_id(point.id)}.json"
-                                         if analytic["sep_lower_kind"] == "lp" else None)
-    return row
-
-
-def lower_certificate_id(point_id: str) -> str:
-    """Key (in a sweep's ``certificates``) and file stem of a row's LP lower-bound certificate."""
-    return f"{point_id}-lower"
+    b = derive(st, lower=sep_lower_of(st) if lower is None else lower, upper_bound=upper_bound,
+               report=report, locc=locc_inputs(st, locc_rounds))
+    return sweep_row(point, b)
 
 
 def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict | None = None,
@@ -323,7 +261,8 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
                    fresh_solver: bool = True, shortcut: bool = True,
                    orbit_reuse: bool = False, lower: str = "auto",
                    lower_budget: float | None = None, lower_seeds=None) -> PointResult:
-    """Every number of the sweep for one point (module docstring).
+    """Every number of the sweep for one point: :func:`experiments.brackets.bracket` of its
+    state, written as a row by :func:`experiments.brackets.sweep_row` (module docstring).
 
     ``orbit_reuse``: solve the sorted representative of the point's orbit under party
     permutations (cold start, fresh solver, remembered in this process) and relabel its
@@ -338,87 +277,24 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
     ``locc_rounds=None`` leaves the LOCC columns empty. ``warm_start`` is the ``raw`` of a
     previous :class:`PointResult` with the same zero pattern (the caller checks). Solver
     errors caused by bad settings (:class:`sdp.SolverError`) propagate; any other failure of the
-    SDP is recorded in the row (``sep_upper_status = "error"``, ``sep_upper_note``).
+    SDP is recorded in the row (``sep_upper_kind = "failed"``, ``sep_upper_note``).
     """
-    from sdp import SolverError, sep_upper_bound
-
     st = point.state.exact()
-    lb = sep_lower_bound(st, method=check_method(lower), budget=check_budget(lower_budget),
-                         seeds=lower_seeds)
-    row = analytic_columns(point, lb)
-    lower_cert = lower_certificate(lb) if lb.kind == "lp" else None
-    lp_sol = getattr(lb.instrument, "lp", None) if lb.kind == "lp" else None
-    k = Fraction(row["kappa_exact"])
-
-    # ---- PPT upper bound, certified -------------------------------------------------------
     if fresh_solver:
         reset_solver_state()
-    certificate, raw, note = None, None, None
-    try:
-        res = None
-        if orbit_reuse:
-            res, note = orbit_bound(st, shortcut=shortcut, solver=solver,
-                                    solver_options=solver_options)
-        if res is None:
-            res = sep_upper_bound(st, shortcut=shortcut, solver=solver,
-                                  solver_options=solver_options,
-                                  warm_start=warm_start if usable_warm_start(warm_start) else None)
-    except SolverError:
-        raise
-    except (SepgapError, ArithmeticError, ValueError, np.linalg.LinAlgError, RuntimeError) as exc:
-        res = None
-        note = f"{type(exc).__name__}: {exc}"
-    if res is None:
-        row.update({"sep_upper": None, "sep_upper_status": "error", "sep_upper_kind": "failed",
-                    "sep_upper_method": None,
-                    "sep_upper_certified": None, "sep_upper_numerical": None,
-                    "iterations": None, "solve_time": None, "certify_time": None})
-        cert_q = None
-    else:
-        raw = res.raw
-        cert_q = res.certified
-        certificate = res.certificate if cert_q is not None else None
-        numerical = _finite(res.value)
-        row["sep_upper_certified"] = None if cert_q is None else float_up(cert_q)
-        row["sep_upper_numerical"] = numerical
-        row["sep_upper"] = row["sep_upper_certified"]  # a bound or nothing, never a solver value
-        row["sep_upper_status"] = res.status
-        row["sep_upper_kind"] = res.kind
-        row["sep_upper_method"] = res.method
-        row["iterations"] = res.iterations
-        row["solve_time"] = res.solve_time
-        row["certify_time"] = res.certify_time
-        if cert_q is None:
-            note = res.certification_error or "not certified"
-        elif note is None and res.certification_error:
-            note = res.certification_error
-    _exact(row, "sep_upper_certified", cert_q)
-    row["sep_upper_note"] = note
-    # the solver's primal per-pair values: numerical, not bounds (empty without a solve)
-    pp = (res.p_pairs if res is not None else None) or {}
-    for pair in PAIRS:
-        v = pp.get(pair)
-        row[f"sep_upper_p_{pair}"] = _finite(v) if v is not None else None
-
-    # ---- LOCC lower bound from an explicit protocol -----------------------------------------
-    row.update({"locc_lower": None, "locc_protocol": None, "locc_rounds": None, "locc_time": None})
-    if locc_rounds is not None:
-        t0 = time.perf_counter()
-        try:
-            value, protocol, rounds = locc_lower(st, locc_rounds)
-            row["locc_lower"] = _finite(value)
-            row["locc_protocol"] = protocol
-            row["locc_rounds"] = rounds
-        except (SepgapError, ArithmeticError, ValueError) as exc:
-            row["locc_protocol"] = f"error: {type(exc).__name__}: {exc}"
-        row["locc_time"] = time.perf_counter() - t0
-
-    row.update(derived_columns(point, row, cert_q, certificate is not None, row["locc_lower"]))
-    return PointResult(row, certificate, raw, lower_cert,
+    orbit = (functools.partial(orbit_bound, shortcut=shortcut, solver=solver,
+                               solver_options=solver_options) if orbit_reuse else None)
+    b = bracket(st, solver=solver, solver_options=solver_options, locc_rounds=locc_rounds,
+                shortcut=shortcut, orbit=orbit,
+                warm_start=warm_start if usable_warm_start(warm_start) else None,
+                lower=lower, lower_budget=lower_budget, lower_seeds=lower_seeds)
+    lp = b.sep_lower_kind == "lp"
+    lp_sol = getattr(b.lower_bound.instrument, "lp", None) if lp else None
+    return PointResult(sweep_row(point, b), b.upper_certificate, b.solver_raw,
+                       b.lower_certificate() if lp else None,
                        None if lp_sol is None else lp_sol.columns)
 
 
 __all__ = ["BASE_COLUMNS", "EXACT_COLUMNS", "TIMING_COLUMNS", "columns_for", "PointResult",
-           "lower_for_row", "lower_certificate_id", "analytic_columns", "derived_columns",
-           "evaluate_point", "encode_raw", "decode_raw", "usable_warm_start",
+           "evaluate_point", "rederive_row", "lower_for_row", "lower_certificate_id", "encode_raw", "decode_raw", "usable_warm_start",
            "reset_solver_state", "float_down", "float_up", "LOCC_DEFAULT_ROUNDS"]

@@ -7,18 +7,18 @@ blindly: the file may be torn by a crash, edited by hand, or written by another 
 
 * it is a JSON object ``{"id", "row", "certificate", "warm", "lower_certificate"}`` whose ``id``
   is a point of the family (a string), ``row`` a dict with exactly the expected columns of the
-  expected types, ``certificate`` a dict or null and ``warm`` null or a readable warm start;
-* the analytic columns (state, parameters, ``kappa``, ``sep_lower``, its per-pair
-  probabilities, ``gap_certified``, each with its ``_exact`` form) equal the ones recomputed
-  from the point (:func:`experiments.evaluate.analytic_columns`; exact and cheap), with the
-  SEP lower bound re-derived by :func:`experiments.evaluate.lower_for_row` (an ``lp`` row's
-  ``lower_certificate`` must verify exactly; other kinds are recomputed);
-* ``locc_lower`` (a float simulation of an explicit protocol) lies in ``[0, kappa]``;
+  expected types, ``certificate`` a dict or null, ``warm`` null or a readable warm start and
+  ``lower_certificate`` null or, for an ``lp`` row, the certificate of its SEP instrument;
+* every column except the timings equals the row re-derived from the point's state, its verified
+  certificate, the solver report the row repeats and the recorded LOCC rounds
+  (:func:`experiments.evaluate.rederive_row`, the functions that wrote it; the LOCC protocol is
+  recomputed (deterministic), the SEP lower bound re-derived by
+  :func:`experiments.evaluate.lower_for_row`: an ``lp`` row's certificate verified exactly,
+  other kinds recomputed);
 * a row that says ``certified`` carries a certificate that verifies exactly
   (:func:`sdp.verify_certificate`), is for this very state, bounds SEP (all three pairs, unit
   weights, exact objective), and whose verified bound equals ``sep_upper_certified_exact``;
-  ``sep_upper``/``sep_upper_certified`` are that bound rounded up and ``gap_upper``,
-  ``kappa_exceeds_sep_upper``, ``certificate_file`` follow from it; a row that is not
+  a row that is not
   certified holds no bound and no certificate.
 
 Any other line is dropped and its point is computed again; the reasons are counted and the
@@ -44,6 +44,9 @@ from pathlib import Path
 
 from analytics.certificates import float_upper, frac_str
 from analytics.errors import SepgapError
+
+from .brackets import report_of_row
+from .evaluate import TIMING_COLUMNS, columns_for, decode_raw, lower_for_row, rederive_row
 
 PARTIAL_FORMAT = "sepgap-sweep-partial"
 PARTIAL_VERSION = 1
@@ -228,11 +231,11 @@ def _certified_bound(row: dict, cert, point) -> tuple:
     return bound, None
 
 
-def check_record(rec, point, columns: set, param_names=(), lower_method: str = "auto") -> str | None:
+def check_record(rec, point, columns: set, param_names=(), locc_rounds=None,
+                 lower_method: str = "auto") -> str | None:
     """Why the saved line ``rec`` for ``point`` cannot be used, or None if it can (module
-    docstring; ``lower_method``: the run's ``--lower``). Never raises on bad data."""
-    from .evaluate import analytic_columns, decode_raw, derived_columns, lower_for_row
-
+    docstring); ``locc_rounds`` and ``lower_method`` are the run's recorded options. Never
+    raises on bad data."""
     if not isinstance(rec, dict) or set(rec) != _RECORD_KEYS:
         return "malformed line"
     row, cert, warm = rec["row"], rec["certificate"], rec["warm"]
@@ -247,32 +250,28 @@ def check_record(rec, point, columns: set, param_names=(), lower_method: str = "
     why = _type_error(row, param_names)
     if why:
         return why
-    if lower_cert is not None and (not isinstance(lower_cert, dict) or _absurd_number(lower_cert)):
-        return "malformed lower-bound certificate"
-    try:
-        lb, why = lower_for_row(point.state.exact(), row.get("sep_lower_kind"), lower_cert,
-                                lower_method)
-    except SepgapError as exc:
-        lb, why = None, f"lower bound: {exc}"
-    if why:
-        return why
-    fresh = analytic_columns(point, lb)
-    for key, value in fresh.items():
-        if row[key] != value or type(row[key]) is not type(value):
-            return f"{key} differs"
     bound, why = _certified_bound(row, cert, point)
     if why:
         return why
-    # the LOCC protocol column is a float simulation (not recomputed: as costly as a solve of a
-    # small SDP); it must at least respect Theorem 1 and the exact supremum bound, LOCC <= kappa
-    locc, protocol = row["locc_lower"], row["locc_protocol"]
-    if locc is not None and not (0 <= locc <= fresh["kappa"] + 1e-9):
-        return "locc_lower outside [0, kappa]"
-    if protocol is not None and not isinstance(protocol, str):
-        return "unknown locc_protocol"
-    derived = derived_columns(point, fresh, bound, cert is not None, locc)
-    for key, value in derived.items():
-        if row[key] != value:
+    if lower_cert is not None and (not isinstance(lower_cert, dict) or _absurd_number(lower_cert)):
+        return "malformed lower-bound certificate"
+    try:
+        lower, why = lower_for_row(point.state.exact(), row.get("sep_lower_kind"), lower_cert,
+                                   lower_method)
+    except SepgapError as exc:
+        lower, why = None, f"lower bound: {exc}"
+    if why:
+        return why
+    # the whole row again, through the functions that wrote it (timings excepted)
+    try:
+        fresh = rederive_row(point, upper_bound=bound, report=report_of_row(row),
+                             locc_rounds=locc_rounds, lower=lower)
+    except (SepgapError, ArithmeticError, ValueError, TypeError) as exc:
+        return f"cannot re-derive the row ({type(exc).__name__})"
+    for key, value in fresh.items():
+        if key in TIMING_COLUMNS:
+            continue
+        if row[key] != value or type(row[key]) is not type(value):
             return f"{key} differs"
     if warm is not None:
         try:
@@ -314,8 +313,6 @@ class Loaded:
 
 def load_partial(path: Path, family) -> Loaded:
     """Read ``path`` and keep every line that passes :func:`check_record` (module docstring)."""
-    from .evaluate import columns_for
-
     header = read_header(path)
     with open(path, "rb") as f:
         data = f.read()
@@ -324,8 +321,6 @@ def load_partial(path: Path, family) -> Loaded:
     points = {p.id: p for p in family.points}
     columns = set(columns_for(family.param_names))
     params = tuple(family.param_names)
-    cfg = header.get("config") if isinstance(header, dict) else None
-    lower_method = cfg.get("lower", "tree") if isinstance(cfg, dict) else "tree"
     for ln in lines:
         if not ln.strip():
             continue
@@ -347,7 +342,9 @@ def load_partial(path: Path, family) -> Loaded:
             if rec != loaded.records[pid]:
                 loaded.dropped.append(("second line for this point", ln))
             continue
-        why = check_record(rec, point, columns, params, lower_method)
+        cfg = header.get("config") if isinstance(header.get("config"), dict) else {}
+        why = check_record(rec, point, columns, params, locc_rounds=cfg.get("locc_rounds"),
+                           lower_method=cfg.get("lower", "tree"))
         if why is None:
             loaded.records[pid] = rec
             loaded.rejected.pop(pid, None)

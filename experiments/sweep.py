@@ -48,6 +48,7 @@ from pathlib import Path
 from analytics.errors import SepgapError
 from analytics.lower import check_budget, check_method
 
+from .brackets import report_of_row
 from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
                        lower_certificate_id, usable_warm_start)
 from .families import Family, FamilyError, as_family, frac_str
@@ -90,7 +91,7 @@ def prepare_out_dir(out_dir) -> Path:
     return out
 
 
-def _csv_value(v):
+def csv_value(v):
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -105,7 +106,7 @@ def csv_text(rows: list, columns: list) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
-        w.writerow([_csv_value(r.get(c)) for c in columns])
+        w.writerow([csv_value(r.get(c)) for c in columns])
     return buf.getvalue()
 
 
@@ -598,6 +599,9 @@ def write_outputs(out: Path, name: str, family: Family, rows: list, certificates
            "columns": columns}
     if config is not None:  # lets a later run recognise these results (experiments.saved)
         doc["config"] = config
+    # what the upper-bound path reported besides its certificates (solver numbers, labels):
+    # sepgap verify re-derives the sep_upper_* columns from it (experiments.brackets.UpperReport)
+    doc["upper_reports"] = {r["id"]: report_of_row(r).to_json() for r in rows}
     jtext = json_text(doc, rows, certificates)
     paths["json"] = atomic_write(out / f"{name}.json", lambda f: f.write(jtext))
     cdir = out / "certificates"

@@ -43,7 +43,7 @@ import numpy as np
 from analytics.certjson import (CertificateFormatError, shorten, check_claim, check_envelope,
                                 check_float, check_keys, float_upper, frac_str, parse_frac,
                                 require, state_from_json)
-from analytics.claims import Claim, ppt_claim
+from analytics.claims import Claim, exact_text, ppt_claim
 from analytics.errors import InvalidStateError
 from analytics.limits import check_exact_size, check_number_text
 from analytics.states import WClassState
@@ -76,7 +76,7 @@ class VerificationResult:
         ``SEP <= ...`` only for all three pairs with unit weights and the exact objective."""
         if self.valid:
             return (f"valid: {self.claim.text()} for x = {self.state} "
-                    f"({self.relaxation}, exact bound {frac_str(self.bound)})")
+                    f"({self.relaxation}, exact bound {exact_text(self.bound)})")
         return f"invalid: {self.reason}"
 
 

@@ -74,8 +74,9 @@ def test_edited_line_is_recomputed_on_resume(done, tmp_path):
     code, out, err = resume_with(tmp_path, lines[:3] + [json.dumps(rec)])
     assert code == 0, err
     assert "max certified SEP-LOCC gap 0.125 at s = 1/2" in out  # not 0.9
+    # the certificate is checked first, then every column re-derived (kappa would be next)
     assert out.strip().endswith("1 saved point failed re-verification and was recomputed "
-                                "(kappa differs: 1)")
+                                "(sep_upper_certified differs from the verified bound: 1)")
     assert table(tmp_path / "fig1.csv") == ref
     doc = all_certificates_verify(tmp_path)
     rep = doc["summary"]["saved_lines_recomputed"]
@@ -84,7 +85,7 @@ def test_edited_line_is_recomputed_on_resume(done, tmp_path):
     # the dropped line is kept for inspection, not lost
     assert "were moved to" in err and "fig1.partial.rejected.jsonl" in err
     kept = [json.loads(ln) for ln in lines_of(tmp_path / "fig1.partial.rejected.jsonl")]
-    assert [k["reason"] for k in kept] == ["kappa differs"]
+    assert [k["reason"] for k in kept] == ["sep_upper_certified differs from the verified bound"]
     assert json.loads(kept[0]["line"]) == rec
 
 
@@ -161,7 +162,7 @@ def test_weighted_certificate_is_not_a_sep_bound(done):
     (lambda r: r.pop("warm"), "malformed line"),
     (lambda r: r["row"].update(sep_lower_p_AB=0.75), "sep_lower_p_AB differs"),
     (lambda r: r["row"].update(gap_upper_exact="0"), "gap_upper_exact differs"),
-    (lambda r: r["row"].update(locc_lower=0.99), "locc_lower outside [0, kappa]"),
+    (lambda r: r["row"].update(locc_lower=0.99), "locc_lower differs"),  # re-derived
 ])
 def test_malformed_lines_are_recomputed_never_a_traceback(done, tmp_path, mutate, reason):
     d, lines, ref = done
