@@ -470,6 +470,11 @@ def bracket(state, *, lower: str = "auto", certify: bool = True, sdp: bool = Tru
                   upper_certificate=cert, locc_time=locc_time, solver_raw=raw)
 
 
+def lower_certificate_id(point_id: str) -> str:
+    """Key (in a sweep's ``certificates``) and file stem of a row's LP lower-bound certificate."""
+    return f"{point_id}-lower"
+
+
 # ---- a sweep row -----------------------------------------------------------------------------------
 
 def sweep_row(point, b: Bracket) -> dict:
@@ -511,7 +516,7 @@ def sweep_row(point, b: Bracket) -> dict:
                              if b.sep_upper_certified_exact is not None else None),
         "sep_upper_note": b.sep_upper_note, "locc_sup_kind": b.locc_sup_kind,
         "locc_upper_kind": b.locc_upper_kind, "locc_width": b.locc_width,
-        "sep_lower_certificate_file": (f"certificates/{point.id}-lower.json"
+        "sep_lower_certificate_file": (f"certificates/{lower_certificate_id(point.id)}.json"
                                        if b.sep_lower_kind == "lp" else None),
     })
     return row
@@ -529,6 +534,6 @@ def report_of_row(row: dict) -> UpperReport:
                        certify_time=row["certify_time"])
 
 
-__all__ = ["Bracket", "bracket", "derive", "UpperReport", "BracketError", "sweep_row",
+__all__ = ["Bracket", "bracket", "derive", "lower_certificate_id", "UpperReport", "BracketError", "sweep_row",
            "report_of_row", "sep_lower_of", "locc_sup_lower", "locc_lower", "DIRECTIONS",
            "LOCC_FLOAT_MARGIN", "LOWER_METHODS", "UPPER_KINDS", "locc_inputs"]

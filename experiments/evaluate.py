@@ -48,7 +48,8 @@ import numpy as np
 
 from analytics.certificates import float_lower, float_upper
 
-from .brackets import UpperReport, bracket, derive, locc_inputs, sep_lower_of, sweep_row
+from .brackets import (UpperReport, bracket, derive, locc_inputs, lower_certificate_id,
+                       sep_lower_of, sweep_row)
 from .families import Point, frac_str
 
 from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
@@ -200,11 +201,6 @@ class PointResult:
     raw: object = None
     lower_certificate: dict | None = None
     lower_seeds: object = None
-
-
-def lower_certificate_id(point_id: str) -> str:
-    """Key (in a sweep's ``certificates``) and file stem of a row's LP lower-bound certificate."""
-    return f"{point_id}-lower"
 
 
 def lower_for_row(st, kind, lower_cert, method: str = "auto") -> tuple:
