@@ -46,7 +46,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from analytics.certificates import float_lower, float_upper
+from analytics.certificates import float_lower, float_upper, verify_lower
+from analytics.plane import SepLowerBound
+from analytics.states import PAIRS
 
 from .brackets import (UpperReport, bracket, derive, locc_inputs, lower_certificate_id,
                        sep_lower_of, sweep_row)
