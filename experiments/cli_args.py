@@ -14,7 +14,7 @@ def accept_negative_numbers(p) -> None:
     """argparse takes '-1/10', '-1e-3' or '-inf' for an option and then reports a missing
     argument; read every '-<digit>', '-.<digit>', '-inf', '-infinity' or '-nan' (any case) as
     a number instead, so the range or state check names the value."""
-    p._negative_number_matcher = re.compile(r"^-(\.?\d|inf(inity)?$|nan$)", re.IGNORECASE)
+    p._negative_number_matcher = re.compile(r"^-(\.?\d|j$|inf(inity)?$|nan$)", re.IGNORECASE)
 
 
 def integer_arg(text: str) -> int:
@@ -69,11 +69,13 @@ def add_lower_arguments(p) -> None:
                         "search and the exact rounding add 1-2 s); 0 with auto: the tree only")
 
 
-def add_state_arguments(p) -> None:
-    """Positional XA XB XC and --x0, read exactly (1/2, 0.25, 2.5e-1)."""
+def add_state_arguments(p, optional: bool = False) -> None:
+    """Positional XA XB XC and --x0, read exactly (1/2, 0.25, 2.5e-1); ``optional``: the three
+    may be left out (the command then takes the state another way, e.g. --amplitudes)."""
     accept_negative_numbers(p)
     for name, ket in (("XA", "|100>"), ("XB", "|010>"), ("XC", "|001>")):
-        p.add_argument(name, help=f"weight of {ket}, e.g. 1/2 or 0.25 (read exactly)")
+        p.add_argument(name, nargs="?" if optional else None,
+                       help=f"weight of {ket}, e.g. 1/2 or 0.25 (read exactly)")
     p.add_argument("--x0", default=None, metavar="X0",
                    help="weight of |000>; if given, x0 + XA + XB + XC must equal 1 "
                         "(default: 1 - XA - XB - XC)")

@@ -31,6 +31,8 @@ from analytics.locc import DEFAULT_ROUNDS
 from analytics.states import WClassState
 from experiments.cli_args import (add_lower_arguments, add_solver_arguments,  # noqa: F401
                                   add_state_arguments, parse_solver_options, state_from_args)
+from experiments.cmd_bound_general import (add_amplitude_arguments, format_routed, general_input,
+                                           routed_keys, run_general)
 
 from .brackets import bracket
 
@@ -192,13 +194,17 @@ def run(args) -> int:
         raise SepgapError("--save-cert and --save-lower-cert name the same file; give two files")
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
-    state = state_from_args(args)
+    amp_state, state = general_input(args)
+    if amp_state is not None and state is None:
+        return run_general(amp_state, args, write_json_atomic)
     b = bracket(state, certify=not args.no_certify, sdp=not args.no_sdp,
                 locc_rounds=DEFAULT_ROUNDS if args.locc_rounds is None else args.locc_rounds,
                 pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
                 solver=args.solver, solver_options=parse_solver_options(args.solver_option),
                 shortcut=not args.no_shortcut, lower=args.lower, lower_budget=args.lower_budget)
     report = b.to_dict()  # the JSON is the Bracket, key for key (experiments.brackets)
+    if amp_state is not None:  # a W-class state given by amplitudes: how it was routed
+        report.update(routed_keys(amp_state, state))
     extra = []
     if args.save_lower_cert:
         extra.append(_save_lower(b, args.save_lower_cert, report))
@@ -214,6 +220,8 @@ def run(args) -> int:
         print(json.dumps(report, indent=2))
     else:
         text = format_report(report)
+        if amp_state is not None:
+            text = format_routed(report) + "\n" + text
         if not args.no_sdp:
             text += "\n" + format_sdp(report, report)
         text += "\n" + format_brackets(report)
@@ -250,7 +258,8 @@ def register(subparsers) -> None:
         "bound", help="kappa, eta and the explicit SEP lower bound for one W-class state",
         description="Analytic numbers for one W-class state: kappa, eta, the explicit checked "
                     "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
-    add_state_arguments(p)
+    add_state_arguments(p, optional=True)
+    add_amplitude_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     add_lower_arguments(p)
     p.add_argument("--locc-rounds", type=int, default=None, metavar="R",
@@ -276,4 +285,4 @@ def register(subparsers) -> None:
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, parser=p)

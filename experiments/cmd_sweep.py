@@ -29,6 +29,8 @@ from .cli_args import (accept_negative_numbers, add_lower_arguments, add_solver_
 from .evaluate import LOCC_DEFAULT_ROUNDS
 from .families import (FamilyError, grid_family, psi_family, simplex_family, tetra_family,
                        vacuum_family)
+from .general_sweep import FAMILIES as GENERAL_FAMILIES
+from .general_sweep import run_general_sweep, summary_line
 from .sweep import SweepError, run_sweep
 
 FAMILY_HELP = {
@@ -188,6 +190,14 @@ def run(args) -> int:
     return report(result, args.strict)
 
 
+def run_general(args) -> int:
+    doc = run_general_sweep(args.family, args.out, tmin=args.tmin, tmax=args.tmax,
+                            points=args.points, fresh=args.fresh, solver=args.solver,
+                            quiet=args.quiet, l=getattr(args, "l", None))
+    print(summary_line(doc), flush=True)
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "sweep", help="certified SEP bounds and kappa over a family of states",
@@ -225,3 +235,23 @@ def register(subparsers) -> None:
                                 "(default 4: 35; 10: 286; 20: 1,771)")
         add_run_options(q, "results/<family>")
         q.set_defaults(func=run, out=None)
+    for name, (text, tmin, tmax) in GENERAL_FAMILIES.items():
+        q = fams.add_parser(name, help=text, description=f"{text}; brackets of any three-qubit "
+                            "state (experiments/general_sweep.py), every row re-derived by "
+                            "sepgap verify")
+        q.add_argument("--tmin", default=tmin, metavar="T", help=f"smallest t, units of pi "
+                                                                 f"(default {tmin})")
+        q.add_argument("--tmax", default=tmax, metavar="T", help=f"largest t (default {tmax})")
+        q.add_argument("--points", type=integer_arg, default=11, metavar="N",
+                       help="number of t values (default 11)")
+        q.add_argument("--out", default=f"results/{name}", metavar="DIR",
+                       help=f"output directory (default results/{name})")
+        q.add_argument("--fresh", action="store_true",
+                       help="replace DIR/<family>.json if it exists (default: refuse)")
+        q.add_argument("--solver", default="auto", metavar="NAME",
+                       help="first SDP solver: auto, SCS or CLARABEL")
+        q.add_argument("--quiet", action="store_true", help="no line per point")
+        if name == "canonical":
+            q.add_argument("--l", default=None, metavar="L0,L1,L2,L3,L4",
+                           help="canonical coefficients, exact (default 1/2,1/2,1/2,1/2,1/2)")
+        q.set_defaults(func=run_general)

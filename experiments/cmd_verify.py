@@ -29,8 +29,10 @@ from analytics.certificates import (parse_frac, shorten, state_from_json, verify
 from analytics.errors import SepgapError
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
+from sdp.complex_certificate import verify_complex_certificate
 
 from .brackets import UpperReport
+from .general_sweep import check_general_sweep
 from .evaluate import (TIMING_COLUMNS, columns_for, lower_certificate_id, lower_for_row,
                        rederive_row)
 from .families import Family, Point
@@ -45,6 +47,7 @@ VERIFIERS = {
     "sep_lower_bound": verify_lower,          # plane instruments and measurement trees
     "sep_lower_bound:lp": verify_lower_lp,    # LP instruments (analytics.lp_certificates)
     "sep_locc_gap": verify_gap,
+    "ppt_upper_bound_complex": verify_complex_certificate,
 }
 
 
@@ -251,7 +254,11 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
     """``[(ok, line)]`` for a sweep's JSON: every certificate; then every row of the JSON and of
     ``<name>.csv`` next to it re-derived (:func:`expected_row`) and compared column by column;
     then the point list (fingerprint) and the summary recomputed from the re-derived rows by
-    :func:`experiments.sweep.summarize`, the function that wrote it."""
+    :func:`experiments.sweep.summarize`, the function that wrote it. A general-state sweep
+    (``sepgap sweep ghz|wghz|canonical``) is re-derived by
+    :func:`experiments.general_sweep.check_general_sweep`."""
+    if doc.get("kind") == "general_sweep":
+        return check_general_sweep(doc, path, verify)
     out = []
     certs = doc.get("certificates")
     rows = doc.get("rows")

@@ -21,6 +21,7 @@ too). So the relaxation is solved and certified with rational data only:
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -133,10 +134,15 @@ def real_amplitude_frame(psi) -> Frame:
         if np.any(arr.imag != 0):
             raise InvalidStateError("complex amplitudes: use the cvxpy engine (engine='cvxpy')")
         arr = arr.real
-    arr = arr.astype(float).reshape(8)
-    if not np.all(np.isfinite(arr)):
-        raise InvalidStateError("state vector contains NaN or inf")
-    v = tuple(Fraction(float(a)) for a in arr)
+    if arr.dtype == object and all(isinstance(a, numbers.Rational) and not isinstance(a, bool)
+                                   for a in arr.reshape(-1)):
+        # exact rationals stay exact (analytics.general_states: exact input is never rounded)
+        v = tuple(Fraction(int(a.numerator), int(a.denominator)) for a in arr.reshape(8))
+    else:
+        arr = arr.astype(float).reshape(8)
+        if not np.all(np.isfinite(arr)):
+            raise InvalidStateError("state vector contains NaN or inf")
+        v = tuple(Fraction(float(a)) for a in arr)
     norm2 = sum(a * a for a in v)
     if norm2 == 0 or abs(float(norm2) - 1) > 1e-9:
         raise InvalidStateError(f"state vector has squared norm {float(norm2)!r}, not 1")

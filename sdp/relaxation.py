@@ -138,7 +138,7 @@ def output_lift(name: str):
 
 
 @lru_cache(maxsize=None)
-def _embed_map(pair: str, name: str) -> sp.csr_matrix:
+def output_embed_map(pair: str, name: str) -> sp.csr_matrix:
     """Sparse 1024 x 64 map ``vec(M) -> vec(M (x) 2 O)`` in the interleaved order."""
     labels = st.choi_labels(pair)
     n = len(labels)
@@ -211,9 +211,9 @@ def add_twirled_pair(model: SDPModel, frame: Frame, pair: str, objective: str) -
             model.add_psd(e, ("PT", pair, party, name))
     Jp, Jm, J0 = (model.pad(e) for e in (Jp, Jm, J0))
     n = st.dim(pair)
-    J = (Jp.linear_image(_embed_map(pair, "psi+"), n).scaled(0.5)
-         + Jm.linear_image(_embed_map(pair, "psi-"), n).scaled(0.5)
-         + J0.linear_image(_embed_map(pair, "00,11"), n))
+    J = (Jp.linear_image(output_embed_map(pair, "psi+"), n).scaled(0.5)
+         + Jm.linear_image(output_embed_map(pair, "psi-"), n).scaled(0.5)
+         + J0.linear_image(output_embed_map(pair, "00,11"), n))
     return Jp, Jp + Jm + J0.scaled(2.0), J
 
 
