@@ -16,6 +16,10 @@ from .tree_certificates import (TreeCertificateError, TreeLeaf, TreeNode, TreeOu
                                 verify_tree_lower_certificate)
 from .offplane import (DEFAULT_LOCC_DEPTH, DEFAULT_SEP_DEPTH, LOCCLowerTree, OffPlaneError,
                        SepLowerTree, locc_lower_tree, sep_lower_tree)
+from .locc_tree import (LOCCTreeBound, LOCCTreeError, locc_tree_bound, locc_tree_certificate,
+                        verify_locc_tree_certificate)
+from .monotone_check import MonotoneCheckError, MonotoneViolation, find_monotone_violation
+from .monotone_candidates import cut_monotone, cut_upper, min_kappa_cut
 from .separable_lp import LPSolution, SeparableLPError, solve_separable_lp
 from .lp_certificates import (LPCertificateError, LPLowerBound, exact_lp_instrument,
                               verify_lp_lower_certificate)
@@ -40,4 +44,7 @@ __all__ = [
     "DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH", "plane_lower_bound",
     "LPSolution", "SeparableLPError", "solve_separable_lp", "LPCertificateError", "LPLowerBound",
     "exact_lp_instrument", "verify_lp_lower_certificate",
+    "LOCCTreeBound", "LOCCTreeError", "locc_tree_bound", "locc_tree_certificate",
+    "verify_locc_tree_certificate", "MonotoneCheckError", "MonotoneViolation",
+    "find_monotone_violation", "cut_monotone", "cut_upper", "min_kappa_cut",
 ]

@@ -9,8 +9,10 @@ options through :func:`derive` and compares every column.
 
 The columns (exact values under ``<key>_exact``; floats rounded outward from them):
 
-* ``locc_upper = min(kappa, sep_upper)`` (LOCC <= kappa by Theorem 1; LOCC <= SEP <= PPT),
-  ``locc_upper_kind`` says which;
+* ``locc_upper = min(kappa, cut, sep_upper)`` (LOCC <= kappa by Theorem 1; LOCC <= the cut
+  monotone :math:`\\sum_k\\lambda_{\\min}(\\rho_k)` rounded up exactly,
+  :func:`analytics.monotone_candidates.cut_upper` and docs/locc-monotones.md; LOCC <= SEP <= PPT),
+  ``locc_upper_kind`` says which (``"kappa"``, ``"monotone:cut"``, ``"ppt"``);
 * ``gap_lower = sep_lower - locc_upper``: a certified lower bound on ``SEP_opt - LOCC_sup``
   (positive: a certified SEP-LOCC gap); ``gap_certified = sep_lower - kappa`` is the statement
   of a gap certificate (equal to ``gap_lower`` whenever that is positive);
@@ -27,9 +29,10 @@ lowered by the relative margin :data:`LOCC_FLOAT_MARGIN` before rounding down, s
 in the simulator cannot lift it above the protocol's exact value.
 
 The LOCC side (:func:`locc_bounds`): on the plane the Theorem 2 protocol (``locc_lower``) and
-kappa itself, the LOCC supremum (``locc_sup_lower``); off the plane the measurement tree of
-:func:`analytics.offplane.locc_lower_tree` with the Theorem 2 protocol (finite) or kappa
-(supremum) at its plane leaves.
+kappa itself, the LOCC supremum (``locc_sup_lower``); off the plane the best exact measurement
+tree of :func:`analytics.locc_tree.locc_tree_bound` (full trees by value iteration, or the chain
+of :mod:`analytics.offplane` when better; docs/locc-trees.md) with the Theorem 2 protocol
+(finite) or kappa (supremum) at its plane leaves and Vidal's protocol at its two-party leaves.
 """
 from __future__ import annotations
 
@@ -47,7 +50,8 @@ from analytics.lower import sep_lower_bound
 from analytics.locc import DEFAULT_ROUNDS, theorem2_locc_lower
 from analytics.monotones import eta as eta_of
 from analytics.monotones import kappa as kappa_of
-from analytics.offplane import locc_lower_tree
+from analytics.locc_tree import locc_tree_bound
+from analytics.monotone_candidates import cut_upper
 from analytics.states import PAIRS, WClassState, as_state
 import sdp as sdp_pkg  # module attributes looked up at call time (tests patch them)
 
@@ -99,14 +103,17 @@ def sep_lower_of(st):
 
 @lru_cache(maxsize=64)
 def _locc_tree(st, rounds: int):
-    """One tree search gives both LOCC columns of a state (a row asks for each once)."""
-    return locc_lower_tree(st, rounds=rounds)
+    """One tree search gives both LOCC columns of a state (a row asks for each once): the best
+    exact LOCC tree (:func:`analytics.locc_tree.locc_tree_bound`, the chain among the candidates)."""
+    return locc_tree_bound(st, rounds=rounds)
 
 
 def locc_sup_lower(st, rounds: int | None = None) -> tuple:
     """``(value, kind)``: a lower bound on the LOCC supremum: kappa itself for x0 = 0 (Theorem 2,
-    exact), the kappa-leaf measurement tree otherwise (exact rational; it does not depend on the
-    rounds, which only pick the cached search to share with :func:`locc_lower`)."""
+    exact), otherwise the best exact LOCC tree (kappa at its plane leaves, Vidal's protocol at its
+    two-party leaves; its exact value rounded down to a float, kept as a Fraction; it does not
+    depend on the rounds, which only pick the cached search to share with :func:`locc_lower`).
+    The kind names the tree: ``"tree+kappa (full, depth 4, 12 nodes)"`` or ``(chain, ...)``."""
     if st.x0 == 0:
         return Fraction(kappa_of(st)), "kappa"
     res = _locc_tree(st, DEFAULT_ROUNDS if rounds is None else rounds)
@@ -367,7 +374,9 @@ def derive(state, *, lower, upper_bound: Fraction | None, report: UpperReport,
         claim = ppt_claim(pl, (1,) * len(pl), up, report.objective).exact()
     sup, sup_kind = locc_sup_lower(st, None if locc is None else locc[2])
     ll = None if locc is None or locc[0] is None else Fraction(locc[0])
-    lu = k if sep_up is None or k <= sep_up else sep_up
+    options = [(k, "kappa"), (cut_upper(st), "monotone:cut")] + \
+        ([] if sep_up is None else [(sep_up, "ppt")])
+    lu, lu_kind = min(options, key=lambda t: t[0])  # ties: the first listed (kappa)
     gl = None if low is None else low - lu
     gc = None if low is None else low - k
     gu = None if sep_up is None else sep_up - sup
@@ -400,7 +409,7 @@ def derive(state, *, lower, upper_bound: Fraction | None, report: UpperReport,
         sep_upper_note=report.note, sep_upper_claim=claim, sep_upper_is_sep=bool(is_sep),
         kappa_exceeds_sep_upper=None if sep_up is None else bool(sep_up < k),
         locc_upper=_up(lu), locc_upper_exact=lu,
-        locc_upper_kind="kappa" if lu == k else "ppt",
+        locc_upper_kind=lu_kind,
         gap_lower=_down(gl), gap_lower_exact=gl, gap_upper=_up(gu), gap_upper_exact=gu,
         sep_width=_up(sw), sep_width_exact=sw, locc_width=_up(lw),
         locc_width_exact=lw,

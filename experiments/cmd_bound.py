@@ -101,11 +101,12 @@ def format_brackets(report: dict) -> str:
         if q is not None:
             return decimal_up(Fraction(q))
         return "n/a" if report.get(key) is None else decimal_up(Fraction(report[key]))
-    lu_kind = "kappa" if report["locc_upper_kind"] == "kappa" else "the certified PPT bound"
+    lu_kind = {"kappa": "kappa", "monotone:cut": "the cut monotone",
+               "ppt": "the certified PPT bound"}[report["locc_upper_kind"]]
     lines = [
         f"SEP  in    [{dn('sep_lower')}, {up('sep_upper')}]   width {up('sep_width')}",
         f"LOCC in    [{dn('locc_lower')}, {up('locc_upper')}]   width {up('locc_width')}; "
-        f"locc_upper = min(kappa, certified PPT) = {lu_kind}; locc_lower: {report['locc_protocol']}",
+        f"locc_upper = min(kappa, cut monotone, certified PPT) = {lu_kind}; locc_lower: {report['locc_protocol']}",
         f"LOCC_sup   >= {dn('locc_sup_lower')}   ({report['locc_sup_kind']})",
         f"gap        SEP_opt - LOCC_sup in [{dn('gap_lower')}, {up('gap_upper')}]"
         + ("   (a certified SEP-LOCC gap)" if report["gap_lower"] is not None

@@ -6,13 +6,22 @@ Fortescue-Lo-type protocol of N rounds on its :math:`|W\\rangle` branch
 :math:`\\kappa` and the distance :math:`\\kappa -` ``locc_lower`` (> 0, shrinking as N grows). With
 :math:`x_{n_3} = 0` it is Vidal's two-qubit protocol and equals :math:`\\kappa = 2x_{n_2}` exactly.
 
-For :math:`x_0 > 0` no protocol reaching :math:`\\kappa` is known; the command reports the
-projective-measurement-plus-Vidal lower bound (:func:`analytics.locc.projective_vidal_protocol`),
-labelled as such (``--rounds`` does not apply, ``--plot`` is refused).
+For :math:`x_0 > 0` no protocol reaching :math:`\\kappa` is known; the command reports the best
+exact measurement tree of :func:`analytics.locc_tree.locc_tree_bound` (local two-outcome
+measurements, both outcomes measured again, ending on the plane with the Theorem 2 protocol of N
+rounds or on two-party slices with Vidal's protocol), prints the tree (depth, nodes, every
+outcome and leaf), ``locc_sup_lower`` (the tree with kappa at its plane leaves, exact, rounded
+down) and the rounds-versus-probability trade-off; ``--plot`` is refused.
 
 JSON keys (``--json``): ``protocol, state{x0,xA,xB,xC}, locc_lower, kappa, gap, rounds, p_AB,
 p_AC, p_BC, epsilon, fl_success, w_probability, measurements, exact, notes``, ``kappa_exact``
 when :math:`\\kappa` is exact, ``epsilon_exact``, and ``plot`` (the plotted data) with ``--plot``.
+For :math:`x_0 > 0`: ``protocol`` (``"tree+theorem2"``), ``state``, ``locc_lower``, ``p_AB``,
+``p_AC``, ``p_BC``, ``kappa``, ``kappa_exact``, ``gap``, ``rounds``, ``locc_sup_lower``,
+``locc_sup_lower_exact``, ``source`` (``"full"`` or ``"chain"``), ``tree_depth``, ``tree_nodes``,
+``kappa_leaves``, ``vidal_leaves``, ``tradeoff`` (``[{rounds, locc_lower}]``), ``candidates``
+(the exact value of each tree tried, rounded down), ``certificate`` (``locc_sup_lower_bound``,
+re-checked by ``sepgap verify``), ``notes``.
 """
 from __future__ import annotations
 
@@ -20,6 +29,7 @@ import json
 from fractions import Fraction
 
 from analytics.locc import DEFAULT_ROUNDS, ProtocolError
+from analytics.locc_tree import finite_pairs, locc_tree_bound, tree_lines
 from analytics.lower import locc_lower_bound, sep_lower_bound
 from .cli_args import add_state_arguments, state_from_args  # noqa: F401  (re-exported)
 
@@ -68,6 +78,38 @@ def format_result(res) -> str:
     return "\n".join(lines)
 
 
+def tree_report(state, rounds: int) -> tuple:
+    """``(text, json dict)`` of the best LOCC tree at an off-plane state."""
+    res = locc_tree_bound(state, rounds)
+    pairs = finite_pairs(res.evaluation, rounds)
+    st = res.state
+    d = {"protocol": "tree+theorem2",
+         "state": {"x0": float(st.x0), "xA": float(st.xA), "xB": float(st.xB), "xC": float(st.xC)},
+         **res.as_dict(), "gap": float(res.kappa) - res.locc_lower,
+         "p_AB": pairs["AB"], "p_AC": pairs["AC"], "p_BC": pairs["BC"],
+         "certificate": res.certificate(),
+         "notes": ["lower bounds only: no LOCC protocol reaching kappa is known for x0 > 0; "
+                   "kappa and the certified PPT bound are upper bounds"]}
+    lines = [f"state        x0 = {st.x0}, xA = {st.xA}, xB = {st.xB}, xC = {st.xC}",
+             f"protocol     measurement tree (tree+theorem2): {res.source} tree of depth "
+             f"{res.depth} with {res.nodes} nodes ({res.kappa_leaves} plane leaves with the Theorem 2 "
+             f"protocol, {rounds} Fortescue-Lo rounds; {res.vidal_leaves} two-party leaves with "
+             "Vidal's protocol); x0 > 0: a lower bound, not known to be optimal",
+             f"locc_lower   {res.locc_lower:.12g}",
+             f"             p_AB = {pairs['AB']:.12g}, p_AC = {pairs['AC']:.12g}, "
+             f"p_BC = {pairs['BC']:.12g}",
+             f"locc_sup     >= {float(res.locc_sup_lower)!r}   (the same tree with kappa at its "
+             "plane leaves: exact, rounded down; certificate with --json)",
+             f"kappa        {_fmt(res.kappa)}   upper bound on LOCC (Theorem 1)",
+             f"distance     kappa - locc_lower = {float(res.kappa) - res.locc_lower:.6g}",
+             "candidates   " + ", ".join(f"{k} {float(v):.6f}" for k, v in res.candidates.items()),
+             "rounds vs probability (Fortescue-Lo rounds per plane leaf: locc_lower):",
+             *(f"  {r:>9}: {v:.12f}" for r, v in res.tradeoff),
+             "tree:",
+             *("  " + ln for ln in tree_lines(res.tree, res.evaluation))]
+    return "\n".join(lines), d
+
+
 def run(args) -> int:
     state = state_from_args(args)
     if args.plot is not None:
@@ -76,6 +118,10 @@ def run(args) -> int:
         if state.x0 != 0:
             raise ProtocolError(f"--plot needs x0 = 0 (got x0 = {state.x0}); the x0 > 0 "
                                 "protocol has no rounds to plot against")
+    if state.x0 != 0:
+        text, report = tree_report(state, args.rounds)
+        print(json.dumps(report, indent=2) if args.json else text)
+        return 0
     res = locc_lower_bound(state, args.rounds)
     report = res.as_dict()
     extra = []

@@ -27,6 +27,7 @@ from pathlib import Path
 from analytics.certificates import (parse_frac, shorten, state_from_json, verify_gap,
                                     verify_lower, verify_lower_lp)
 from analytics.errors import SepgapError
+from analytics.locc_tree import verify_locc_tree_certificate
 from analytics.states import WClassState
 from sdp.certificate import CertificateError, load_certificate, verify_certificate
 from sdp.complex_certificate import verify_complex_certificate
@@ -48,6 +49,7 @@ VERIFIERS = {
     "sep_lower_bound:lp": verify_lower_lp,    # LP instruments (analytics.lp_certificates)
     "sep_locc_gap": verify_gap,
     "ppt_upper_bound_complex": verify_complex_certificate,
+    "locc_sup_lower_bound": verify_locc_tree_certificate,
 }
 
 

@@ -201,7 +201,7 @@ def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dic
     s: dict = {"points": n, "certified": n - len(uncert),
                "uncertified": [r["id"] for r in uncert]}
     parts = []
-    # gap_lower = sep_lower - min(kappa, certified PPT) (equal to gap_certified on the plane)
+    # gap_lower = sep_lower - min(kappa, cut monotone, certified PPT) (= gap_certified on the plane)
     gaps = [(Fraction(r["gap_lower_exact"]), r) for r in rows if r.get("gap_lower_exact")]
     if gaps:
         gmax = max(g for g, _ in gaps)
@@ -216,7 +216,7 @@ def summarize(family: Family, rows: list, recomputed: dict | None = None) -> dic
                          + f" at {_where(family, at)}")
         else:
             parts.append(f"no certified SEP-LOCC gap (the explicit SEP instrument does not exceed "
-                         f"min(kappa, PPT) at any of the {len(gaps)} points)")
+                         f"min(kappa, cut monotone, PPT) at any of the {len(gaps)} points)")
     else:
         s["max_gap_certified"] = None
         parts.append("no certified SEP lower bound (no explicit instrument applies)")

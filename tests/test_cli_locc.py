@@ -113,3 +113,28 @@ def test_subprocess_bad_input_has_no_traceback():
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "XB: not a number" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_x0_positive_prints_the_tree_and_tradeoff(capsys):
+    code, out, err = run(capsys, "3/10", "3/10", "3/10", "--x0", "1/10", "--rounds", "100")
+    assert code == 0 and err == ""
+    assert "full tree of depth 4" in out and "nodes" in out and "tree:" in out
+    assert "rounds vs probability" in out and "measures:" in out and "kappa:" in out
+    lines = [ln for ln in out.splitlines() if ln.strip().endswith(tuple("0123456789"))
+             and ln.strip().split(":")[0].strip().isdigit()]
+    vals = [float(ln.split(":")[1]) for ln in lines]
+    assert len(vals) >= 5 and all(b >= a for a, b in zip(vals, vals[1:]))
+
+
+@pytest.mark.slow
+def test_x0_positive_json_certificate_verifies(capsys, tmp_path):
+    code, out, _ = run(capsys, "1/4", "1/4", "3/8", "--x0", "1/8", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["tree_depth"] >= 2 and d["tree_nodes"] >= 3
+    assert d["locc_sup_lower"] > 0.5436  # above the chain (0.543565)
+    assert d["p_AB"] + d["p_AC"] + d["p_BC"] == pytest.approx(d["locc_lower"], abs=1e-12)
+    assert [t["rounds"] for t in d["tradeoff"]] == sorted(t["rounds"] for t in d["tradeoff"])
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(d["certificate"]))
+    assert main(["verify", str(path)]) == 0
+    assert "valid: LOCC_sup >=" in capsys.readouterr().out
