@@ -24,7 +24,7 @@ from .certjson import (FORMAT, STATE_KEYS, VERSION, CertificateFormatError,  # n
                        float_upper, frac_str, parse_frac, require, shorten, state_from_json,
                        state_to_json, targeted_pairs)
 from .checks import check_instrument
-from .claims import Claim, exact_text, gap_claim, lower_claim
+from .claims import Claim, exact_text, gap_claim, lower_claim, ppt_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
 from .instruments import DiagonalFactor, Instrument, ProductKraus
 from .lower import sep_lower_bound
@@ -209,6 +209,56 @@ def _verify_gap(cert) -> tuple[WClassState, Claim, str]:
     claim = gap_claim(lower.pairs, gap)
     check_claim(cert, claim)
     return st, claim, f"SEP >= {exact_text(lower.value)}, kappa = {exact_text(k_claim)}"
+
+
+# ---- product states: SEP = 0 exactly --------------------------------------------------------------
+
+PRODUCT_KEYS = ("format", "version", "kind", "claim", "state", "bound", "provenance")
+
+
+def is_product_state(state) -> bool:
+    """True iff the W-class state is fully product, i.e. at most one of ``xA, xB, xC`` is
+    non-zero: then ``sqrt(x0)|000> + sqrt(x_k)|1_k>`` is ``|0>|0> (x) (sqrt(x0)|0> + sqrt(x_k)|1>)``
+    up to the order of the parties. With two non-zero weights ``x_k (1 - x0 - x_k) > 0`` is the
+    determinant of ``rho_k`` (section 8 of formulation.md), so the state is entangled."""
+    st = state.exact() if isinstance(state, WClassState) else WClassState.from_sequence(state).exact()
+    return sum(1 for v in (st.xA, st.xB, st.xC) if v != 0) <= 1
+
+
+def product_upper_certificate(state) -> dict:
+    """Certificate of ``SEP <= 0`` for a fully product state (:func:`is_product_state`): a
+    separable instrument maps a product state to (unnormalised) separable states, and no
+    separable state is ``|Psi+>`` on a pair, so every success branch has probability 0 (the
+    same holds for PPT operations: a PPT input stays PPT). Raises :class:`InstrumentError` if
+    the state is entangled."""
+    st = state.exact() if isinstance(state, WClassState) else WClassState.from_sequence(state).exact()
+    if not is_product_state(st):
+        raise InstrumentError(f"{st} is entangled: no product-state certificate")
+    claim = ppt_claim(("AB", "AC", "BC"), (1, 1, 1), Fraction(0))
+    return {"format": FORMAT, "version": VERSION, "kind": "sep_upper_product",
+            "claim": claim.exact(), "state": state_to_json(st),
+            "bound": {"exact": "0", "float_upper": 0.0}}
+
+
+def _verify_product(cert) -> tuple[WClassState, Claim, str]:
+    check_envelope(cert, "sep_upper_product")
+    check_keys(cert, PRODUCT_KEYS, "certificate")
+    st = state_from_json(require(cert, "state", "certificate"))
+    if not is_product_state(st):
+        raise InstrumentError(f"the state {st} is not a product state (two weights are non-zero)")
+    bound = require(cert, "bound", "certificate")
+    check_keys(bound, ("exact", "float_upper"), "bound")
+    if parse_frac(require(bound, "exact", "bound"), "bound.exact") != 0:
+        raise InstrumentError("a product-state certificate proves SEP <= 0, nothing else")
+    check_float(bound, "float_upper", "bound", 0.0)
+    claim = ppt_claim(("AB", "AC", "BC"), (1, 1, 1), Fraction(0))
+    check_claim(cert, claim)
+    return st, claim, "a product state: separable operations keep it separable"
+
+
+def verify_product_upper(cert) -> AnalyticVerification:
+    """Verify a ``sep_upper_product`` certificate exactly; never raises on bad input."""
+    return _run(_verify_product, cert)
 
 
 def _run(fn, cert) -> AnalyticVerification:

@@ -250,7 +250,8 @@ def fortescue_lo_round(epsilon) -> FLRound:
     """Simulate one round from :math:`|W\\rangle`; checks that the return branch is exactly |W>."""
     eps = _check_epsilon(epsilon)
     exact = isinstance(eps, Fraction)
-    start = W_STATE if exact else WClassState(1 / 3, 1 / 3, 1 / 3)
+    start = W_STATE if exact else WClassState.from_components(0.0, 1 / 3, 1 / 3, 1 / 3,
+                                                              renormalise=True)
 
     def policy(st, hist):
         if hist and hist[-1].label in ("vidal-epr", "vidal-fail"):
@@ -546,7 +547,8 @@ def projective_vidal_protocol(state, grid: int = 61) -> LOCCResult:
     st = as_state(state)
     if isinstance(grid, bool) or not isinstance(grid, numbers.Integral) or grid < 2:
         raise ProtocolError(f"grid = {grid!r} must be an integer >= 2")
-    fst = WClassState.from_components(*(float(v) for v in (st.x0, st.xA, st.xB, st.xC)))
+    fst = WClassState.from_components(*(float(v) for v in (st.x0, st.xA, st.xB, st.xC)),
+                                      renormalise=True)  # a float copy for the simulator
     best = (-1.0, None, None, None)
     for k in PARTIES:
         xk = float(_weights(fst)[k])
@@ -571,11 +573,13 @@ def projective_vidal_protocol(state, grid: int = 61) -> LOCCResult:
         if vr > best[0]:
             best = (vr, k, tr, pr)
     val, k, theta, pairs = best
-    notes = (f"party {k} measures projectively at theta = {theta:.6g} rad; Vidal's conversion "
-             "on each two-qubit branch",
-             "lower bound only: not known to be optimal for x0 > 0; kappa is an upper bound")
-    if any(v == 0 for v in st.x):
-        notes = notes + ("a two-qubit state: Vidal's value 2*lambda_min is the exact LOCC optimum",)
+    how = (f"party {k} measures projectively at theta = {theta:.6g} rad; Vidal's conversion "
+           "on each two-qubit branch")
+    if any(v == 0 for v in st.x):  # one party is |0>: a two-qubit pure state, Vidal is optimal
+        notes = (how, "a two-qubit state: Vidal's value 2*lambda_min is the exact LOCC optimum "
+                      "(here kappa is only an upper bound)")
+    else:
+        notes = (how, "lower bound only: not known to be optimal for x0 > 0; kappa is an upper bound")
     return LOCCResult("projective+vidal", st, val, kappa(st), 0, pairs["AB"], pairs["AC"],
                       pairs["BC"], None, None, 0.0, 2, False, notes)
 

@@ -356,7 +356,9 @@ def measure(state, measurement: LocalMeasurement) -> tuple:
             p_tot = math.fsum([w0, *comps.values()])
             if p_tot == 0:
                 continue
-            post = WClassState.from_components(w0 / p_tot, *(comps[p] / p_tot for p in PARTIES))
+            # floats: the quotients sum to 1 only up to rounding; renormalising is the intent
+            post = WClassState.from_components(w0 / p_tot, *(comps[p] / p_tot for p in PARTIES),
+                                               renormalise=True)
         out.append(MeasurementBranch(idx, o.label, p_tot, post))
     return tuple(out)
 

@@ -27,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import InvalidStateError
-from .states import FLOAT_SUM_TOL, WClassState, as_state
+from .states import FLOAT_SUM_TOL, WClassState, as_number, as_state
 
 
 def _sorted3(state) -> tuple:
@@ -49,14 +49,18 @@ def kappa(state) -> Fraction | float:
     return b + c + eta(state)
 
 
-def kappa_psi(s) -> Fraction | float:
+def kappa_psi(s) -> Fraction:
     """Closed form on the paper's family: ``kappa(psi_s) = 2(1-s) - (1-s)^2 / (4s)``.
 
-    Valid for ``1/3 <= s <= 1`` (where party A is the largest). Exact for Fraction s.
+    Valid for ``1/3 <= s <= 1`` (where party A is the largest; below, the formula is not kappa).
+    ``s`` is read exactly like every state number (:func:`analytics.states.as_number`: int,
+    Fraction, ``"1/2"``, float as its binary value); the result is an exact Fraction.
+    Raises :class:`InvalidStateError` outside [1/3, 1]. Source: Eq. (4) with x = psi_s.
     """
-    if isinstance(s, float):
-        return 2 * (1 - s) - (1 - s) ** 2 / (4 * s)
-    s = Fraction(s)
+    s = as_number(s, "s")
+    if not Fraction(1, 3) <= s <= 1:
+        raise InvalidStateError(f"kappa_psi: s = {s} is outside [1/3, 1], where the closed form "
+                                "holds (use kappa(psi_s(s)) for any s in [0, 1])")
     return 2 * (1 - s) - (1 - s) ** 2 / (4 * s)
 
 

@@ -457,6 +457,11 @@ def _tree_protocol(tree, st: WClassState, rounds: int) -> dict:
     pairs = {p: 0.0 for p in PAIRS}
     for lf in sim.leaves:
         path = tuple(h.index for h in lf.history)
+        if path not in exact_leaves:
+            # floats lose branches at extreme magnitudes (x0 ~ 1e-30 leaves a float x0 of
+            # 1e-63 where the exact one is 0): the simulation cannot confirm this tree
+            raise OffPlaneError(f"the float simulation of the chain ends at path {path}, "
+                                "which is not a leaf of the exact tree")
         prob, lst, leaf = exact_leaves[path]
         if abs(float(lf.probability) - float(prob)) > 1e-9 or max(
                 abs(float(u) - float(v)) for u, v in zip((lf.state.x0, *lf.state.x),
@@ -521,16 +526,20 @@ def locc_lower_tree(state, rounds: int = DEFAULT_ROUNDS, depth: int | None = Non
         sup, sup_kind, sup_pairs = best_sup, "tree+kappa", best_sup_pairs
     else:
         sup, sup_kind, sup_pairs = lower, "locc_lower", lpairs
+    tree_text = (f"{tree_val:.6f}" if tree_val >= 0 else
+                 "not simulable in floats at these magnitudes, not used")
     desc = (f"chain of depth {tree_depth(best_tree)} (zeroing |000> on one outcome) with the "
             f"Theorem 2 protocol ({rounds} Fortescue-Lo rounds) at the plane leaves: "
-            f"{tree_val:.6f}; projective+Vidal: {float(pv.locc_lower):.6f}; locc_lower is the "
+            f"{tree_text}; projective+Vidal: {float(pv.locc_lower):.6f}; locc_lower is the "
             f"larger ({proto}); locc_sup_lower = {sup_kind}")
     return LOCCLowerTree(st, lower, proto, lpairs, sup, sup_kind, sup_pairs, k, best_tree,
                          tree_depth(best_tree), rounds, desc)
 
 
 def _float_state(st: WClassState) -> WClassState:
-    return WClassState.from_components(float(st.x0), float(st.xA), float(st.xB), float(st.xC))
+    # a float copy for the simulator: the rounded weights are renormalised on purpose
+    return WClassState.from_components(float(st.x0), float(st.xA), float(st.xB), float(st.xC),
+                                       renormalise=True)
 
 
 __all__ = ["DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH", "MAX_DEPTH", "OffPlaneError", "ChainSearch",

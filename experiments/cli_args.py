@@ -7,7 +7,16 @@ import re
 
 from analytics.errors import InvalidStateError, SepgapError
 from analytics.limits import MAX_NUMBER_CHARS
-from analytics.states import WClassState, parse_number
+from analytics.states import WClassState, as_number, parse_number
+
+
+def short_path(path, limit: int = 80) -> str:
+    """A file name for an error line: whole up to ``limit`` characters, else its start and end
+    with the length (a 5000-character name is never echoed whole)."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    return f"{text[:40]}...{text[-30:]} ({len(text)} characters)"
 
 
 def accept_negative_numbers(p) -> None:
@@ -83,16 +92,9 @@ def add_state_arguments(p, optional: bool = False) -> None:
 
 def state_from_args(args) -> WClassState:
     """Parse XA XB XC (and --x0) exactly; errors name the argument and the value."""
-    vals = {}
-    for name in ("XA", "XB", "XC", "x0"):
-        text = getattr(args, name)
-        if text is None:
-            continue
-        try:
-            vals[name] = parse_number(text)
-        except InvalidStateError as exc:
-            why = str(exc).removeprefix("number: ")
-            raise InvalidStateError(f"{name}: {why}") from None
+    # the one entrance of every state (analytics.states.as_number / WClassState), names as typed
+    vals = {name: as_number(getattr(args, name), name)
+            for name in ("XA", "XB", "XC", "x0") if getattr(args, name) is not None}
     return WClassState(vals["XA"], vals["XB"], vals["XC"], x0=vals.get("x0"))
 
 

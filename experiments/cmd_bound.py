@@ -17,11 +17,9 @@ JSON keys (``--json``; one object): exactly ``experiments.bracket(state, ...).to
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -30,9 +28,12 @@ from analytics.errors import SepgapError
 from analytics.locc import DEFAULT_ROUNDS
 from analytics.states import WClassState
 from experiments.cli_args import (add_lower_arguments, add_solver_arguments,  # noqa: F401
-                                  add_state_arguments, parse_solver_options, state_from_args)
+                                  add_state_arguments, integer_arg, parse_solver_options,
+                                  short_path, state_from_args)
 from experiments.cmd_bound_general import (add_amplitude_arguments, format_routed, general_input,
                                            routed_keys, run_general)
+from experiments.families import frac_short
+from experiments.saved import atomic_write
 
 from .brackets import bracket
 
@@ -70,8 +71,8 @@ def _num(report: dict, key: str, relation: str = "<=") -> str:
 def format_report(report: dict) -> str:
     """Human-readable text of :func:`analytic_report`'s dict."""
     lines = [
-        f"state       x0 = {report['x0_exact']}, xA = {report['xA_exact']}, "
-        f"xB = {report['xB_exact']}, xC = {report['xC_exact']}",
+        "state       " + ", ".join(f"{k} = {frac_short(Fraction(report[k + '_exact']), 40)}"
+                                   for k in ("x0", "xA", "xB", "xC")),
         f"kappa       {_num(report, 'kappa')}   Eq. (4): upper bound on LOCC (Theorem 1)",
         f"eta         {_num(report, 'eta')}   Eq. (3)",
     ]
@@ -119,6 +120,7 @@ def write_json_atomic(path, obj) -> None:
     """Write JSON to ``path`` via a temporary file ``.<name>.XXXX.tmp`` in the same folder and
     ``os.replace``; every failure is one line naming ``path`` (never the temporary name).
     Temporary files of ``path`` left behind by a killed earlier write are removed first."""
+    import contextlib
     import glob
 
     if not str(path).strip():
@@ -132,21 +134,12 @@ def write_json_atomic(path, obj) -> None:
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         with contextlib.suppress(OSError):
             stale.unlink()
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(obj, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
+    text = json.dumps(obj, indent=1) + "\n"
+    try:  # temporary file, fsync, os.replace; permissions from the umask (not mkstemp's 0600)
+        atomic_write(path, lambda fh: fh.write(text))
     except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise SepgapError(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
-    except BaseException:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        raise SepgapError(f"cannot write {short_path(path)}: "
+                          f"{exc.strerror or type(exc).__name__}") from None
 
 
 def format_sdp(rep: dict, report: dict) -> str:
@@ -157,7 +150,11 @@ def format_sdp(rep: dict, report: dict) -> str:
         pl = rep["sep_upper_pairs"].split(",")
         claim = ppt_claim(pl, (1,) * len(pl), Fraction(rep["sep_upper_certified_exact"]),
                           rep["sep_upper_objective"])
-        how = ("exact trivial bound, no SDP needed" if rep["sep_upper_numerical"] is None else
+        if rep["sep_upper_method"] == "product":
+            label = "SEP upper"
+        how = ("a product state: separable operations keep it separable (no SDP; certificate "
+               "kind sep_upper_product)" if rep["sep_upper_method"] == "product" else
+               "exact trivial bound, no SDP needed" if rep["sep_upper_numerical"] is None else
                f"solver value {rep['sep_upper_numerical']:.12g} ({rep['sep_upper_solver']}, "
                f"{rep['sep_upper_status']})")
         line = f"{label:<11} {claim.text()}   certified (exact {exact_text(claim.value)}); {how}"
@@ -187,7 +184,11 @@ def run(args) -> int:
         if value is not None and os.path.isdir(value):
             raise SepgapError(f"{flag} {value}: is a directory (give a file name)")
         if value is not None and not os.path.isdir(os.path.dirname(value) or "."):
-            raise SepgapError(f"{flag} {value}: folder {os.path.dirname(value)} does not exist")
+            raise SepgapError(f"{flag} {short_path(value)}: folder "
+                              f"{short_path(os.path.dirname(value))} does not exist")
+        if value is not None and os.path.lexists(value) and not args.force:
+            raise SepgapError(f"{flag} {short_path(value)}: the file exists; add --force to "
+                              "replace it")
     if args.no_sdp and (args.save_cert or args.certify):
         raise SepgapError("--save-cert/--certify need the SDP bound, which --no-sdp skips")
     if (args.save_cert and args.save_lower_cert
@@ -256,14 +257,20 @@ def _save_lower(b, path, report: dict) -> str:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "bound", help="kappa, eta and the explicit SEP lower bound for one W-class state",
-        description="Analytic numbers for one W-class state: kappa, eta, the explicit checked "
-                    "SEP lower bound and the gap. Numbers are exact: 1/2, 0.25, 2.5e-1.")
+        "bound", help="one state: kappa, SEP lower and certified PPT upper bounds, the SEP, "
+                      "LOCC and gap brackets",
+        description="Bounds for one state, given by its W-class weights XA XB XC [--x0] or as any "
+                    "three-qubit pure state (--amplitudes, --state-file): kappa and eta "
+                    "(analytic), the explicit checked SEP lower bound, the certified PPT upper "
+                    "bound (an SDP with an exact dual certificate; --no-sdp skips it), the LOCC "
+                    "lower bounds, and the brackets SEP in [sep_lower, sep_upper], LOCC in "
+                    "[locc_lower, locc_upper], SEP_opt - LOCC_sup in [gap_lower, gap_upper]. "
+                    "Numbers are exact: 1/2, 0.25, 2.5e-1.")
     add_state_arguments(p, optional=True)
     add_amplitude_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     add_lower_arguments(p)
-    p.add_argument("--locc-rounds", type=int, default=None, metavar="R",
+    p.add_argument("--locc-rounds", type=integer_arg, default=None, metavar="R",
                    help="Fortescue-Lo rounds of the explicit LOCC protocol in locc_lower "
                         "(default 1000)")
     g = p.add_argument_group("SDP upper bound (PPT relaxation)")
@@ -282,7 +289,10 @@ def register(subparsers) -> None:
     g.add_argument("--no-certify", action="store_true",
                    help="report the solver's number only (labelled: not a bound)")
     g.add_argument("--save-cert", metavar="FILE",
-                   help="write the PPT certificate to FILE")
+                   help="write the PPT certificate to FILE (an existing FILE is refused "
+                        "unless --force)")
+    p.add_argument("--force", action="store_true",
+                   help="let --save-cert/--save-lower-cert replace an existing file")
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")

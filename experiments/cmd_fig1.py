@@ -10,17 +10,31 @@ summary line. Column meanings: docs/experiments.md.
 """
 from __future__ import annotations
 
+import sys
+from fractions import Fraction
+
 from .cli_args import integer_arg
 from .cmd_sweep import _command, add_run_options, report, run_options
-from .families import PSI_DEFAULTS, PSI_EXTENDED_SMAX, frac_str, psi_family
+from .families import (PSI_DEFAULTS, PSI_EXTENDED_POINTS, PSI_EXTENDED_SMAX, frac_str,
+                       psi_family)
 from .sweep import run_sweep
+
+
+HALF = Fraction(1, 2)
 
 
 def run(args) -> int:
     smax = args.smax
     if smax is None:
         smax = frac_str(PSI_EXTENDED_SMAX if args.extended else PSI_DEFAULTS["smax"])
+    if args.points is None:
+        args.points = PSI_EXTENDED_POINTS if args.extended else PSI_DEFAULTS["points"]
     family = psi_family(args.smin, smax, args.points)
+    svals = [pt.params["s"] for pt in family.points]
+    if svals and min(svals) < HALF < max(svals) and HALF not in svals:
+        print("sepgap: note: s = 1/2 (the paper's point, where the SEP-LOCC gap is 1/8) is not "
+              "a sample of this grid; the figure's largest gap is the largest among the samples "
+              "(the default --points samples s = 1/2)", file=sys.stderr)
     result = run_sweep(family, args.out, name="fig1",
                        command=_command(args, ["fig1"], smax=smax), **run_options(args))
     return report(result, args.strict)
@@ -32,8 +46,9 @@ def register(subparsers) -> None:
         description="Reproduce Fig. 1 of the paper: kappa (LOCC), the explicit SEP instrument "
                     "and the certified PPT upper bound on psi_s, with the certified gap "
                     "(12.5% at s = 1/2). Numbers are read exactly (1/3, 0.5, 2.5e-1).")
-    p.add_argument("--points", type=integer_arg, default=PSI_DEFAULTS["points"], metavar="N",
-                   help=f"number of s values (default {PSI_DEFAULTS['points']})")
+    p.add_argument("--points", type=integer_arg, default=None, metavar="N",
+                   help=f"number of s values (default {PSI_DEFAULTS['points']}; with --extended "
+                        f"{PSI_EXTENDED_POINTS}, so that s = 1/2 is a sample)")
     p.add_argument("--smin", default=frac_str(PSI_DEFAULTS["smin"]), metavar="S",
                    help="smallest s (default 1/3)")
     p.add_argument("--smax", default=None, metavar="S",

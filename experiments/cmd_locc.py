@@ -26,12 +26,17 @@ re-checked by ``sepgap verify``), ``notes``.
 from __future__ import annotations
 
 import json
+import sys
 from fractions import Fraction
 
+from analytics.certificates import float_lower, float_upper
+from analytics.claims import decimal_down
+from analytics.errors import SepgapError
 from analytics.locc import DEFAULT_ROUNDS, ProtocolError
-from analytics.locc_tree import finite_pairs, locc_tree_bound, tree_lines
 from analytics.lower import locc_lower_bound, sep_lower_bound
-from .cli_args import add_state_arguments, state_from_args  # noqa: F401  (re-exported)
+from analytics.locc_tree import finite_pairs, locc_tree_bound, tree_lines
+from .brackets import LOCC_FLOAT_MARGIN
+from .cli_args import add_state_arguments, integer_arg, state_from_args  # noqa: F401
 
 
 def _sep_value(state):
@@ -39,14 +44,33 @@ def _sep_value(state):
     bound = sep_lower_bound(state, method="tree")
     if bound.value is None:
         return None, None, f"SEP line skipped: {bound.reason}"
-    return bound.value, f"instrument '{bound.kind}'", \
+    name = INSTRUMENT_NAMES.get(bound.kind, f"{bound.kind} instrument")
+    return bound.value, f"checked separable instrument, {name}", \
         f"SEP value {float(bound.value):.12g} (instrument '{bound.kind}')"
+
+
+#: How a figure names each kind of explicit SEP instrument (never the code name).
+INSTRUMENT_NAMES = {"eq7": "Eq. (7)", "large_component": "Eq. (7) without the $n_2n_3$ outcome",
+                    "tree": "measurement tree", "trivial": "trivial"}
 
 
 def _fmt(v) -> str:
     if isinstance(v, Fraction) and v.denominator < 10 ** 6:
         return f"{v}  (= {float(v):.12g})"
     return f"{float(v):.12g}"
+
+
+def lower_value(v) -> Fraction:
+    """A protocol's success probability as an exact lower bound: exact values as they are, a
+    simulator's float lowered by the relative :data:`experiments.brackets.LOCC_FLOAT_MARGIN`
+    (the same rule as the ``locc_lower`` column)."""
+    q = Fraction(v)
+    return q if isinstance(v, Fraction) else max(Fraction(0), q * (1 - LOCC_FLOAT_MARGIN))
+
+
+def _low(v) -> str:
+    """A lower bound printed rounded down (12 digits)."""
+    return decimal_down(lower_value(v), 12)
 
 
 def format_result(res) -> str:
@@ -59,16 +83,20 @@ def format_result(res) -> str:
                else "no |W> branch")
         lines.append(f"protocol     Theorem 2 protocol ({res.notes[0]}); {how}")
     elif res.protocol == "projective+vidal":
-        lines.append("protocol     projective measurement + Vidal (x0 > 0; a lower bound, "
-                     "not known to be optimal; --rounds does not apply)")
+        optimal = any(v == 0 for v in st.x)
+        lines.append("protocol     projective measurement + Vidal (x0 > 0; "
+                     + ("a two-qubit state: the LOCC optimum" if optimal
+                        else "a lower bound, not known to be optimal")
+                     + "; --rounds does not apply)")
     else:
         lines.append(f"protocol     measurement tree ({res.protocol}): local measurements that move "
                      f"the state onto the plane, then the Theorem 2 protocol with {res.rounds} "
                      "Fortescue-Lo rounds (x0 > 0; a lower bound, not known to be optimal)")
+    low = (_fmt(res.locc_lower) if isinstance(res.locc_lower, Fraction)
+           else f"{_low(res.locc_lower)}  (rounded down)")
     lines += [
-        f"locc_lower   {_fmt(res.locc_lower)}",
-        f"             p_AB = {float(res.p_AB):.12g}, p_AC = {float(res.p_AC):.12g}, "
-        f"p_BC = {float(res.p_BC):.12g}",
+        f"locc_lower   {low}",
+        f"             p_AB = {_low(res.p_AB)}, p_AC = {_low(res.p_AC)}, p_BC = {_low(res.p_BC)}",
         f"kappa        {_fmt(res.kappa)}   "
         + ("LOCC supremum (Theorem 2)" if st.x0 == 0 else "upper bound on LOCC (Theorem 1)"),
         f"distance     kappa - locc_lower = {float(res.gap):.6g}",
@@ -83,28 +111,39 @@ def tree_report(state, rounds: int) -> tuple:
     res = locc_tree_bound(state, rounds)
     pairs = finite_pairs(res.evaluation, rounds)
     st = res.state
+    two_party = res.nodes == 0 and res.vidal_leaves == 1 and res.kappa_leaves == 0
+    optimality = ("a two-party slice: Vidal's protocol, whose value 2 lambda_min is the exact LOCC "
+                  "optimum (and the SEP optimum); the float value is rounded down" if two_party
+                  else "x0 > 0: a lower bound, not known to be optimal")
     d = {"protocol": "tree+theorem2",
          "state": {"x0": float(st.x0), "xA": float(st.xA), "xB": float(st.xB), "xC": float(st.xC)},
          **res.as_dict(), "gap": float(res.kappa) - res.locc_lower,
-         "p_AB": pairs["AB"], "p_AC": pairs["AC"], "p_BC": pairs["BC"],
+         "p_AB": float_lower(lower_value(pairs["AB"])), "p_AC": float_lower(lower_value(pairs["AC"])),
+         "p_BC": float_lower(lower_value(pairs["BC"])),
          "certificate": res.certificate(),
-         "notes": ["lower bounds only: no LOCC protocol reaching kappa is known for x0 > 0; "
+         "notes": [optimality if two_party else
+                   "lower bounds only: no LOCC protocol reaching kappa is known for x0 > 0; "
                    "kappa and the certified PPT bound are upper bounds"]}
+    # every float that is a bound, rounded in its direction (lower bounds down, kappa up)
+    d["locc_lower"] = float_lower(lower_value(res.locc_lower))
+    d["kappa"] = float_upper(res.kappa)
+    d["tradeoff"] = [{"rounds": r, "locc_lower": float_lower(lower_value(v))}
+                     for r, v in res.tradeoff]
     lines = [f"state        x0 = {st.x0}, xA = {st.xA}, xB = {st.xB}, xC = {st.xC}",
              f"protocol     measurement tree (tree+theorem2): {res.source} tree of depth "
              f"{res.depth} with {res.nodes} nodes ({res.kappa_leaves} plane leaves with the Theorem 2 "
              f"protocol, {rounds} Fortescue-Lo rounds; {res.vidal_leaves} two-party leaves with "
-             "Vidal's protocol); x0 > 0: a lower bound, not known to be optimal",
-             f"locc_lower   {res.locc_lower:.12g}",
-             f"             p_AB = {pairs['AB']:.12g}, p_AC = {pairs['AC']:.12g}, "
-             f"p_BC = {pairs['BC']:.12g}",
-             f"locc_sup     >= {float(res.locc_sup_lower)!r}   (the same tree with kappa at its "
-             "plane leaves: exact, rounded down; certificate with --json)",
+             f"Vidal's protocol); {optimality}",
+             f"locc_lower   {_low(res.locc_lower)}",
+             f"             p_AB = {_low(pairs['AB'])}, p_AC = {_low(pairs['AC'])}, "
+             f"p_BC = {_low(pairs['BC'])}",
+             f"locc_sup     >= {decimal_down(res.locc_sup_lower, 12)}   (the same tree with kappa "
+             "at its plane leaves: exact, rounded down; certificate with --json)",
              f"kappa        {_fmt(res.kappa)}   upper bound on LOCC (Theorem 1)",
              f"distance     kappa - locc_lower = {float(res.kappa) - res.locc_lower:.6g}",
              "candidates   " + ", ".join(f"{k} {float(v):.6f}" for k, v in res.candidates.items()),
              "rounds vs probability (Fortescue-Lo rounds per plane leaf: locc_lower):",
-             *(f"  {r:>9}: {v:.12f}" for r, v in res.tradeoff),
+             *(f"  {r:>9}: {_low(v)}" for r, v in res.tradeoff),
              "tree:",
              *("  " + ln for ln in tree_lines(res.tree, res.evaluation))]
     return "\n".join(lines), d
@@ -116,34 +155,40 @@ def run(args) -> int:
         from experiments.locc_plot import check_output_path
         check_output_path(args.plot)
         if state.x0 != 0:
-            raise ProtocolError(f"--plot needs x0 = 0 (got x0 = {state.x0}); the x0 > 0 "
-                                "protocol has no rounds to plot against")
+            raise ProtocolError(f"--plot draws the Theorem 2 protocol against its rounds and "
+                                f"needs x0 = 0 (got x0 = {state.x0}); for x0 > 0 the rounds "
+                                "enter only at the plane leaves of the measurement tree: without "
+                                "--plot, sepgap locc prints its rounds-versus-probability table")
     if state.x0 != 0:
         text, report = tree_report(state, args.rounds)
         print(json.dumps(report, indent=2) if args.json else text)
         return 0
     res = locc_lower_bound(state, args.rounds)
     report = res.as_dict()
-    extra = []
+    extra, figure_error = [], None
     if args.plot is not None:
         from experiments.locc_plot import plot_locc_vs_rounds
+        from experiments.style import failure_line
         sep, label, note = _sep_value(state)
-        data = plot_locc_vs_rounds(state, args.rounds, args.plot, sep,
-                                   **({"sep_label": label} if label else {}))
-        report["plot"] = dict(data, file=args.plot, note=note)
-        extra = [f"plot         {args.plot} ({note})"]
+        try:
+            data = plot_locc_vs_rounds(state, args.rounds, args.plot, sep,
+                                       **({"sep_label": label} if label else {}))
+        except SepgapError:
+            raise
+        except Exception as exc:  # the user's environment broke the figure: numbers first
+            figure_error = failure_line(exc, f"--plot {args.plot}")
+            report["plot"] = {"file": None, "error": figure_error}
+        else:
+            report["plot"] = dict(data, file=args.plot, note=note)
+            extra = [f"plot         {args.plot} ({note})"]
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print("\n".join([format_result(res), *extra]))
+    if figure_error:
+        print(f"sepgap: error: {figure_error}", file=sys.stderr)
+        return 1
     return 0
-
-
-def _rounds(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ProtocolError(f"--rounds {text!r} is not an integer") from None
 
 
 def register(subparsers) -> None:
@@ -155,15 +200,10 @@ def register(subparsers) -> None:
                     "1/2, 0.25, 2.5e-1.")
     # read '-1/10', '-1e-3' as numbers (so the state check names the negative value)
     add_state_arguments(p)
-    p.add_argument("--rounds", type=str, default=str(DEFAULT_ROUNDS), metavar="N",
+    p.add_argument("--rounds", type=integer_arg, default=DEFAULT_ROUNDS, metavar="N",
                    help=f"Fortescue-Lo budget: rounds of weak measurements by A, B, C "
                         f"(default {DEFAULT_ROUNDS})")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--plot", default=None, metavar="FILE",
                    help="write success probability against rounds (png, pdf, svg, eps, ps)")
-    p.set_defaults(func=_run_parsed)
-
-
-def _run_parsed(args) -> int:
-    args.rounds = _rounds(args.rounds)
-    return run(args)
+    p.set_defaults(func=run)

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from .cli_args import integer_arg
 from .cmd_sweep import _command, add_run_options, report, run_options
-from .families import ROBUSTNESS_DEFAULTS, frac_str, linspace_exact, as_fraction, robustness_family
+from .families import ROBUSTNESS_DEFAULTS, frac_short, frac_str, linspace_exact, as_fraction, robustness_family
 from .sweep import run_sweep
 
 
@@ -30,9 +30,9 @@ def gap_end(rows) -> str:
         return "no certified gap at any x0 of the grid"
     i = pos[-1]
     if i + 1 == len(rows):
-        return f"certified gap at every x0 of the grid (up to {rows[i]['x0_exact']})"
-    return (f"the certified gap ends between x0 = {rows[i]['x0_exact']} "
-            f"(gap >= {rows[i]['gap_lower']:.4f}) and x0 = {rows[i + 1]['x0_exact']}")
+        return f"certified gap at every x0 of the grid (up to {frac_short(rows[i]['x0_exact'])})"
+    return (f"the certified gap ends between x0 = {frac_short(rows[i]['x0_exact'])} "
+            f"(gap >= {rows[i]['gap_lower']:.4f}) and x0 = {frac_short(rows[i + 1]['x0_exact'])}")
 
 
 def ppt_crossing(rows) -> str:
@@ -54,19 +54,54 @@ def ppt_crossing(rows) -> str:
             f"beyond it)")
 
 
-def sqrt_fit(rows, limit: float) -> str:
-    """``c`` in ``sep_lower ~ limit - c sqrt(x0)`` from the points with x0 <= 1e-3 (least squares
-    through the origin; floats, a description, not a bound)."""
-    pts = [(math.sqrt(r["x0"]), limit - r["sep_lower"]) for r in rows
-           if r.get("sep_lower") is not None and 0 < r["x0"] <= 1e-3]
+#: Smallest deficit ``limit - sep_lower`` used by the fit: the tree search runs in floats, so a
+#: deficit near 1e-16 is search noise, not the sqrt(x0) law (below x0 ~ 1e-30 every point is).
+FIT_MIN_DEFICIT = Fraction(1, 10 ** 12)
+#: Largest x0 used by the fit ("near the plane").
+FIT_MAX_X0 = Fraction(1, 1000)
+
+
+def _ratio_over_sqrt(d: Fraction, x0: Fraction) -> float:
+    """``d / sqrt(x0)`` as a float for exact ``d, x0 > 0`` of any magnitude (logs of the
+    integers: ``float(x0)`` underflows below 1e-308)."""
+    log = (math.log(d.numerator) - math.log(d.denominator)
+           - (math.log(x0.numerator) - math.log(x0.denominator)) / 2)
+    return math.exp(log)
+
+
+def sqrt_fit(rows, limit: Fraction) -> str:
+    """``c`` in ``sep_lower ~ limit - c sqrt(x0)`` near the plane (a description, not a bound).
+
+    Least squares through the origin in the exact values: ``c = sum x0 c_i / sum x0`` with
+    ``c_i = (limit - sep_lower_i) / sqrt(x0_i)``, over the points with ``x0 <= 1e-3`` whose
+    deficit is at least :data:`FIT_MIN_DEFICIT` (smaller ones are float-search noise). Fewer
+    than 2 such points: a sentence saying so."""
+    limit = Fraction(limit)
+    pts = []
+    for r in rows:
+        if r.get("sep_lower_exact") is None or r.get("x0_exact") is None:
+            continue
+        x0, d = Fraction(r["x0_exact"]), limit - Fraction(r["sep_lower_exact"])
+        if 0 < x0 <= FIT_MAX_X0 and d >= FIT_MIN_DEFICIT:
+            pts.append((x0, _ratio_over_sqrt(d, x0)))
     if len(pts) < 2:
-        return ""
-    c = sum(a * b for a, b in pts) / sum(a * a for a, _ in pts)
-    c_up = [(limit - r["sep_upper"]) / math.sqrt(r["x0"]) for r in rows
-            if r.get("sep_upper") is not None and 0 < r["x0"] <= 1e-3]
+        return (f"no sqrt(x0) fit: fewer than 2 points with x0 <= 1e-3 and limit - sep_lower "
+                f">= 1e-12 (smaller deficits are below the float search's resolution)")
+    top = max(x for x, _ in pts)
+    w = [float(x / top) for x, _ in pts]
+    c = math.fsum(wi * ci for wi, (_, ci) in zip(w, pts)) / math.fsum(w)
+    c_up = []
+    for r in rows:
+        if r.get("sep_upper") is None or r.get("x0_exact") is None:
+            continue
+        x0 = Fraction(r["x0_exact"])
+        up = Fraction(r.get("sep_upper_exact") or r["sep_upper"])
+        if 0 < x0 <= FIT_MAX_X0:
+            c_up.append(0.0 if up >= limit else _ratio_over_sqrt(limit - up, x0))
     tail = (f"; certified upper bound: {min(c_up):.3f} <= (limit - sep_upper)/sqrt(x0) <= "
             f"{max(c_up):.3f}" if c_up else "")
-    return f"near the plane sep_lower ~ {limit:g} - {c:.3f} sqrt(x0) (fit, x0 <= 1e-3){tail}"
+    return (f"near the plane sep_lower ~ {float(limit):g} - {c:.3f} sqrt(x0) (fit over "
+            f"{len(pts)} points with x0 <= 1e-3, deficit >= 1e-12){tail}")
 
 
 def run(args) -> int:
@@ -91,7 +126,7 @@ def run(args) -> int:
     print(f"s = {main_s}: SEP lower bounds by --lower {args.lower} (budget {args.lower_budget:g} s): "
           f"{', '.join(kinds)}")
     plane = Fraction(main_s)
-    limit = 1.0 if plane <= Fraction(1, 2) else float(2 * (1 - plane))
+    limit = Fraction(1) if plane <= Fraction(1, 2) else 2 * (1 - plane)
     fit = sqrt_fit(line, limit)
     if fit:
         print(f"s = {main_s}: {fit}")

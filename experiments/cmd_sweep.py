@@ -102,6 +102,10 @@ def run_options(args) -> dict:
 def report(result, strict: bool) -> int:
     """Print the summary line; a loud warning on stderr if some bound is not certified."""
     print(result.line, flush=True)
+    status = 0
+    if result.paths.get("figure_error"):
+        print(f"sepgap: error: {result.paths['figure_error']}", file=sys.stderr)
+        status = 1
     unc = result.summary["uncertified"]
     if unc:
         print(f"sepgap: WARNING: {len(unc)} of {result.summary['points']} points have NO "
@@ -109,7 +113,7 @@ def report(result, strict: bool) -> int:
               f"{', '.join(unc[:10])}{' ...' if len(unc) > 10 else ''}", file=sys.stderr)
         if strict:
             return 1
-    return 0
+    return status
 
 
 #: (flag, attribute) of the options every run command records in its provenance.
@@ -230,7 +234,7 @@ def register(subparsers) -> None:
             q.add_argument("--sorted", action="store_true",
                            help="only xA >= xB >= xC (the others are relabellings)")
         elif name == "tetra":
-            q.add_argument("--steps", type=int, default=4, metavar="M",
+            q.add_argument("--steps", type=integer_arg, default=4, metavar="M",
                            help="components are multiples of 1/M; (M+1)(M+2)(M+3)/6 states "
                                 "(default 4: 35; 10: 286; 20: 1,771)")
         add_run_options(q, "results/<family>")

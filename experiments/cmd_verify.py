@@ -25,7 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from analytics.certificates import (parse_frac, shorten, state_from_json, verify_gap,
-                                    verify_lower, verify_lower_lp)
+                                    verify_lower, verify_lower_lp, verify_product_upper)
 from analytics.errors import SepgapError
 from analytics.locc_tree import verify_locc_tree_certificate
 from analytics.states import WClassState
@@ -50,6 +50,7 @@ VERIFIERS = {
     "sep_locc_gap": verify_gap,
     "ppt_upper_bound_complex": verify_complex_certificate,
     "locc_sup_lower_bound": verify_locc_tree_certificate,
+    "sep_upper_product": verify_product_upper,
 }
 
 

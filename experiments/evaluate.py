@@ -176,8 +176,8 @@ def orbit_bound(st, *, shortcut: bool, solver: str, solver_options: dict | None)
         if len(_ORBIT_MEMO) >= _ORBIT_MEMO_MAX:
             _ORBIT_MEMO.clear()
         _ORBIT_MEMO[key] = base
-    if perm == "ABC" or base.certificate is None:
-        if perm != "ABC":
+    if perm == "ABC" or base.certificate is None or base.method == "product":
+        if perm != "ABC":  # (a product state's bound is analytic: the caller's shortcut)
             return None, None
         return base, None
     cert = permute_certificate(base.certificate, inverse(perm))

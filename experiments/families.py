@@ -116,12 +116,14 @@ class Family:
             row = point_or_row
             params = {k: row.get(f"{k}_exact") or str(row.get(k)) for k in self.param_names}
             comps = [row[f"{k}_exact"] for k in ("x0", "xA", "xB", "xC")]
+        comps = [frac_short(Fraction(c)) for c in comps]
+        params = {k: frac_short(Fraction(v)) if _is_number_text(v) else v for k, v in params.items()}
         if self.name == "simplex":
             return f"x = ({', '.join(comps[1:])})"
         if self.name == "vacuum":
             return f"x0 = {comps[0]}"
         if self.name == "robustness":
-            return f"s = {params.get('s')}, x0 = {comps[0]}"
+            return f"(s, x0) = ({params.get('s')}, {comps[0]})"
         if params:
             return ", ".join(f"{k} = {v}" for k, v in params.items())
         return f"(x0, xA, xB, xC) = ({', '.join(comps)})"
@@ -136,6 +138,36 @@ class Family:
             h.update(json.dumps(item, sort_keys=True).encode())
             h.update(b"\n")
         return h.hexdigest()
+
+
+def frac_short(value, limit: int = 24) -> str:
+    """An exact number for a summary line: :func:`frac_str` when at most ``limit`` characters,
+    else 7 significant digits in scientific notation (``1e-300``; ``~`` marks a rounded value),
+    never a 300-digit fraction."""
+    import decimal
+
+    q = Fraction(value)
+    text = frac_str(q)
+    if len(text) <= limit:
+        return text
+    if Fraction(1, 2) < q < 1 and len(frac_str(1 - q)) < len(text):  # 1 - 1e-300, not ~1
+        return f"1 - {frac_short(1 - q, limit)}"
+    wide = decimal.Context(prec=limit).divide(decimal.Decimal(q.numerator),
+                                              decimal.Decimal(q.denominator))
+    if Fraction(wide) == q and len(format(wide, "f")) <= limit:  # an exact short decimal
+        return format(wide, "f")
+    ctx = decimal.Context(prec=7)
+    d = ctx.divide(decimal.Decimal(q.numerator), decimal.Decimal(q.denominator))
+    shown = format(d.normalize(ctx), "g")
+    return shown if Fraction(d) == q else "~" + shown
+
+
+def _is_number_text(v) -> bool:
+    try:
+        Fraction(str(v))
+    except (ValueError, ZeroDivisionError):
+        return False
+    return True
 
 
 def _json_param(v):
@@ -211,6 +243,9 @@ def _in_unit(value: Fraction, what: str) -> Fraction:
 PSI_DEFAULTS = {"smin": Fraction(1, 3), "smax": Fraction(1, 2), "points": 101}
 #: ``--extended`` (fig1): s up to 0.99, where the large-component instrument takes over.
 PSI_EXTENDED_SMAX = Fraction(99, 100)
+#: ``--extended`` default number of points: s_i = 1/3 + i (99/100 - 1/3)/197 has s_50 = 1/2
+#: exactly (the paper's point is a sample; 101 points would miss it).
+PSI_EXTENDED_POINTS = 198
 
 
 def psi_family(smin=PSI_DEFAULTS["smin"], smax=PSI_DEFAULTS["smax"],
@@ -497,4 +532,4 @@ FAMILIES: dict[str, Callable[..., Family]] = {
 
 __all__ = ["Family", "FamilyError", "Point", "FAMILIES", "psi_family", "simplex_family",
            "vacuum_family", "grid_family", "tetra_family", "tetra_size", "custom_family", "as_family", "frac_str",
-           "as_fraction", "linspace_exact", "PSI_DEFAULTS", "PSI_EXTENDED_SMAX"]
+           "as_fraction", "linspace_exact", "PSI_DEFAULTS", "PSI_EXTENDED_SMAX", "PSI_EXTENDED_POINTS"]

@@ -77,7 +77,7 @@ def _draw(state, ns, locc, kap, sep_value, sep_label, path, fmt) -> None:
     fig = style.new_figure(style.COLUMN_WIDTH, aspect=1.35)
     ax, ax2 = fig.subplots(2, 1, height_ratios=(1.3, 1))
     xs = [max(n, 0.5) for n in ns]  # N = 0 drawn at 0.5 on the log axis
-    ax.plot(xs, locc, "o-", ms=2.5, lw=1.0, color=c["locc"], label="Theorem 2 protocol (LOCC)")
+    ax.plot(xs, locc, "o-", ms=2.5, lw=1.0, color=c["locc"], label="LOCC $\\geq$ Theorem 2 protocol with $N$ rounds")
     ax.axhline(kap, color=c["kappa"], ls="--", lw=1.0,
                label=f"$\\kappa = {kap:.6g}$ (LOCC supremum)")
     if sep_value is not None:

@@ -73,15 +73,44 @@ def plot_fig1(rows: list, stem, summary: dict | None = None, locc_rounds=None) -
         return _plot_fig1(rows, stem, summary, locc_rounds)
 
 
+def _psi_closed_forms(rows, s):
+    """Dense exact curves on psi_s: ``(s_dense, kappa, sep)`` from the closed forms
+    kappa(psi_s) = 2(1-s) - (1-s)^2/(4s) (Eq. 4) and the checked instruments' value
+    min(1, 2(1-s)) (Eq. 7, large-component instrument), or None when a sample disagrees with
+    them (then the samples are joined instead). The grid includes s = 1/2 (the kink)."""
+    if not rows or len(s) < 2 or not np.all(np.isfinite(s)):
+        return None
+    try:
+        exact = [(Fraction(r["s_exact"]), Fraction(r["kappa_exact"]),
+                  None if r.get("sep_lower_exact") is None else Fraction(r["sep_lower_exact"]))
+                 for r in rows]
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    for sv, kv, lv in exact:
+        if sv < Fraction(1, 3) or kv != 2 * (1 - sv) - (1 - sv) ** 2 / (4 * sv):
+            return None
+        if lv is not None and lv != min(Fraction(1), 2 * (1 - sv)):
+            return None
+    lo, hi = float(np.min(s)), float(np.max(s))
+    sd = np.union1d(np.linspace(lo, hi, 801), [0.5] if lo <= 0.5 <= hi else [])
+    return sd, 2 * (1 - sd) - (1 - sd) ** 2 / (4 * sd), np.minimum(1.0, 2 * (1 - sd))
+
+
 def _plot_fig1(rows, stem, summary, locc_rounds) -> dict:
     s, k, lo, up, num, locc = _bound_arrays(rows, "s")
     mk = _marker(len(rows))
     c = style.COLORS
     fig = style.new_figure(style.COLUMN_WIDTH, aspect=1.1)
     ax = fig.add_subplot()
-    has_gap = np.isfinite(lo) & np.isfinite(k) & (lo > k)
+    dense = _psi_closed_forms(rows, s)
+    # the analytic curves: exact and dense (a coarse sweep must not cut the kink at s = 1/2);
+    # the computed samples are drawn as markers on them
+    sk, kk = (dense[0], dense[1]) if dense is not None else (s, k)
+    sl, ll = (dense[0], dense[2]) if dense is not None and np.isfinite(lo).all() else (s, lo)
+    gs, gk, gl = (dense[0], dense[1], dense[2]) if sl is not s else (s, k, lo)
+    has_gap = np.isfinite(gl) & np.isfinite(gk) & (gl > gk)
     if has_gap.any():
-        ax.fill_between(s, k, lo, where=has_gap, interpolate=True, color=c["gap"], alpha=0.3,
+        ax.fill_between(gs, gk, gl, where=has_gap, interpolate=True, color=c["gap"], alpha=0.3,
                         linewidth=0, label="certified SEP $-$ LOCC gap")
     band = np.isfinite(lo) & np.isfinite(up)
     width = float(np.max(up[band] - lo[band])) if band.any() else 0.0
@@ -93,26 +122,34 @@ def _plot_fig1(rows, stem, summary, locc_rounds) -> dict:
     if visible_band:
         ax.fill_between(s, lo, up, where=band, color=c["band"], alpha=0.35, linewidth=0,
                         label=f"SEP lies in this band (width $\\leq$ {width:.1e})")
+    sample_mk = "o" if len(rows) <= 25 else ""
     if _sep_exact(rows):
-        ax.plot(s, up, color=c["sep_upper"], lw=1.6, marker=mk,
-                label="SEP, exact (checked instrument = certified bound)")
+        ax.plot(sl, ll if dense is not None else up, color=c["sep_upper"], lw=1.6,
+                label="SEP, exact: checked separable instrument $=$ certified upper bound")
+        if sample_mk:
+            ax.plot(s, up, ls="none", marker="o", color=c["sep_upper"])
     else:
         if np.isfinite(up).any():
             methods = {r.get("sep_upper_method") for r, u in zip(rows, up) if np.isfinite(u)}
-            how = {frozenset({"trivial"}): "trivial bound 1",
-                   frozenset({"ppt"}): "PPT dual certificate"}.get(
-                frozenset(methods), "PPT dual, or trivial 1")
-            within = (f"; $\\leq$ lower + {width:.0e}" if band.any() and width > 0
+            how = {frozenset({"trivial"}): "the trivial bound 1",
+                   frozenset({"ppt"}): "PPT relaxation, exact dual certificate"}.get(
+                frozenset(methods), "PPT relaxation or the trivial bound 1")
+            within = (f"; within {width:.0e} of the lower bound" if band.any() and width > 0
                       and not visible_band else "")
-            ax.plot(s, up, color=c["sep_upper"], ls="--", lw=1.0, marker=mk, zorder=4,
-                    label=f"SEP $\\leq$ certified ({how}{within})")
+            ax.plot(s, up, color=c["sep_upper"], ls="--" if not sample_mk else "none", lw=1.0,
+                    marker=mk, zorder=4, label=f"upper bound: SEP $\\leq$ {how}{within}")
         if np.isfinite(lo).any():
-            which = ("Eq. 7; no $M_{BC}$ if $s > \\frac{1}{2}$"
-                     if any(r.get("sep_lower_kind") == "large_component" for r in rows) else "Eq. 7")
-            ax.plot(s, lo, color=c["sep_lower"], lw=1.4, marker=mk,
-                    label=f"SEP $\\geq$ checked instrument ({which})")
-    ax.plot(s, k, color=c["kappa"], lw=1.4, marker=mk,
-            label=r"LOCC sup. $\kappa(\psi_s) = 2(1-s) - \frac{(1-s)^2}{4s}$")
+            which = ("Eq. (7); without $M_{BC}$ for $s > \\frac{1}{2}$"
+                     if any(r.get("sep_lower_kind") == "large_component" for r in rows)
+                     else "Eq. (7)")
+            ax.plot(sl, ll, color=c["sep_lower"], lw=1.4,
+                    label=f"lower bound: SEP $\\geq$ checked separable instrument, {which}")
+            if sample_mk:
+                ax.plot(s, lo, ls="none", marker="o", color=c["sep_lower"])
+    ax.plot(sk, kk, color=c["kappa"], lw=1.4,
+            label=r"LOCC supremum $\kappa(\psi_s) = 2(1-s) - \frac{(1-s)^2}{4s}$")
+    if sample_mk:
+        ax.plot(s, k, ls="none", marker="o", color=c["kappa"])
     if np.isfinite(locc).any():
         rounds = f", {locc_rounds} rounds" if locc_rounds is not None else ""
         every = max(1, len(rows) // 25)
@@ -263,7 +300,7 @@ def plot_ternary(rows: list, stem, summary: dict | None = None, steps: int | Non
 
 
 def _plot_ternary(rows, stem, summary, steps) -> dict:
-    from matplotlib.colors import Normalize
+    from matplotlib.colors import TwoSlopeNorm
     xa, xb, xc = (_arr(rows, key) for key in ("xA", "xB", "xC"))
     X, Y = _tern(xa, xb, xc)
     h = _grid_spacing(rows, steps)
@@ -274,14 +311,14 @@ def _plot_ternary(rows, stem, summary, steps) -> dict:
     star = np.isfinite(g) & (g == np.nanmax(g)) & (g > 0) if np.isfinite(g).any() \
         else np.zeros(len(rows), bool)
     allv = np.concatenate([v[np.isfinite(v)] for v in vals])
-    vmax = max(float(allv.max()) if allv.size else 1.0, 1e-12)
-    vmin = min(0.0, float(allv.min()) if allv.size else 0.0)
-    norm = Normalize(vmin, vmax)
+    # signed differences: a diverging map centred at 0 (white), red above, blue below
+    m = max(float(np.abs(allv).max()) if allv.size else 1.0, 1e-12)
+    norm = TwoSlopeNorm(0.0, -m, m)
     fig = style.new_figure(style.COLUMN_WIDTH, aspect=0.72)
     axes = fig.subplots(1, 2)
     im = None
     for ax, (key, title), v in zip(axes, panels, vals):
-        im = _cells(ax, X, Y, v, h, style.CMAP, norm)
+        im = _cells(ax, X, Y, v, h, style.DIVERGING, norm)
         if key == "gap_certified":
             _zero_contour(ax, X, Y, v, h)
         if star.any():
@@ -289,7 +326,7 @@ def _plot_ternary(rows, stem, summary, steps) -> dict:
                        linewidths=0.4, zorder=5)
         _triangle_frame(ax, title, inner=True)
     cb = fig.colorbar(im, ax=axes, orientation="horizontal", shrink=0.7, aspect=30, pad=0.02)
-    cb.set_label("probability difference")
+    cb.set_label("bound on SEP $-$ LOCC (red $> 0$: SEP above LOCC)")
     notes = []
     mg = (summary or {}).get("max_gap_certified")
     if mg and mg["value"] > 0:
@@ -299,7 +336,7 @@ def _plot_ternary(rows, stem, summary, steps) -> dict:
     if (~np.isfinite(vals[0])).any() or (~np.isfinite(vals[1])).any():
         notes.append("hatched grey: no value")
     if np.isfinite(vals[0]).any() and (vals[0] > 0).any() and not (vals[0] > 0).all():
-        notes.append("blue line: zero contour of the certified gap")
+        notes.append("black line: zero contour of the certified gap")
     notes.insert(0, f"$x_0 = 0$, $(x_A, x_B, x_C)$ in steps of $\\frac{{1}}{{{round(1 / h)}}}$; "
                     "dashed: every $x_k \\leq \\frac{1}{2}$ (Eq. 7: SEP = 1)")
     fig.text(0.5, 0.0, "\n".join(notes), ha="center", va="top", fontsize=6.5)
@@ -329,8 +366,9 @@ def _ppt_minus_kappa(row):
 TETRA_QUANTITIES = (
     ("sep_lower", "sep_lower", "SEP $\\geq$", "viridis", False),
     ("sep_upper", "sep_upper_certified", "SEP $\\leq$ (PPT)", "viridis", False),
-    ("ppt_minus_kappa", _ppt_minus_kappa, "PPT bound $-\\ \\kappa$", "RdBu_r", False),
-    ("gap_lower", ("gap_lower", "gap_certified"), "SEP $-$ LOCC $\\geq$", "magma", True),
+    ("ppt_minus_kappa", _ppt_minus_kappa, "PPT bound $-\\ \\kappa$", style.DIVERGING, False),
+    # signed: a diverging map white at 0 (on a sequential map -0.012 looked like 0)
+    ("gap_lower", ("gap_lower", "gap_certified"), "SEP $-$ LOCC $\\geq$", style.DIVERGING, True),
     ("locc_upper", "locc_upper", "LOCC $\\leq$", "viridis", False),
 )
 
@@ -383,7 +421,7 @@ def _norm(v, cmap):
     from matplotlib.colors import Normalize, TwoSlopeNorm
     fin = v[np.isfinite(v)]
     lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0.0, 1.0)
-    if cmap == "RdBu_r":  # signed: white at 0
+    if cmap == style.DIVERGING:  # signed: white at 0
         m = max(abs(lo), abs(hi), 1e-12)
         return TwoSlopeNorm(0.0, -m, m)
     if hi - lo < 1e-12:
@@ -417,7 +455,7 @@ def plot_tetra(rows: list, stem, summary: dict | None = None, steps: int | None 
     in the rows, one column per slice (two-column width). ``<stem>-<quantity>.png/.pdf``: each
     quantity alone, its slices side by side. In a slice the triangle is ``x / (1 - x0)``, one
     flat cell per computed point, grey where a point has no value (never interpolated); the
-    blue line is the zero contour of the certified gap lower bound. ``maps=False``: the
+    black line is the zero contour of the certified gap lower bound. ``maps=False``: the
     overview only.
     """
     with style.rc():
@@ -457,7 +495,7 @@ def _plot_tetra(rows, stem, summary, steps, maps=True) -> dict:
         for ax, x0 in zip(axes, slices):
             ax.set_title(_slice_title(x0))
         if contour:
-            fig.text(0.5, 0.0, "blue line: zero contour (the certified gap is positive "
+            fig.text(0.5, 0.0, "black line: zero contour (the certified gap is positive "
                      "inside it)" + ("; " + note if note else ""), ha="center", va="top",
                      fontsize=6.5)
         elif note:
@@ -498,13 +536,13 @@ def _plot_line(rows, stem, xparam, locc_rounds, title) -> dict:
             label="$\\kappa$: LOCC $\\leq \\kappa$ ($=$ LOCC supremum if $x_0 = 0$)")
     if np.isfinite(up).any():
         ax.plot(x, up, color=c["sep_upper"], ls="--", lw=1.0, marker=mk,
-                label="SEP $\\leq$ certified PPT bound")
+                label="upper bound: SEP $\\leq$ certified PPT bound")
     if np.isfinite(lo).any():
         ax.plot(x, lo, color=c["sep_lower"], ls="none", marker="o", ms=3,
-                label="SEP $\\geq$ separable instrument (checked)")
+                label="lower bound: SEP $\\geq$ checked separable instrument")
     if np.isfinite(locc).any():
         ax.plot(x, locc, ls="none", marker=".", ms=3, color=c["locc"],
-                label="LOCC $\\geq$ explicit protocol"
+                label="lower bound: LOCC $\\geq$ explicit protocol"
                 + (f" ({locc_rounds} rounds if $x_0 = 0$)" if locc_rounds is not None else ""))
     if np.isfinite(num).any():
         ax.plot(x, num, ls="none", marker="x", ms=4, color=c["uncertified"],
@@ -515,6 +553,9 @@ def _plot_line(rows, stem, xparam, locc_rounds, title) -> dict:
                         "$\\kappa$ not the LOCC optimum")
     ax.set_xlabel(_axis_name(xparam))
     ax.set_ylabel("max. probability of an EPR pair")
+    if np.isfinite(x).sum() > 1:  # the axis ends at the data (a margin only for the markers)
+        span = float(np.nanmax(x) - np.nanmin(x))
+        ax.set_xlim(float(np.nanmin(x)) - 0.01 * span, float(np.nanmax(x)) + 0.01 * span)
     if title:
         ax.set_title(title)
     style.legend_below(ax)
@@ -587,9 +628,9 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
     ok = np.isfinite(gl) & np.isfinite(gu)
     ax.fill_between(x, gl, gu, where=ok, color=c["gap"], alpha=0.3, linewidth=0)
     ax.plot(x, gu, color=c["sep_upper"], ls="--", marker=".",
-            label="upper bound: certified PPT $-$ LOCC$_{\\sup}$ lower bound")
+            label="gap upper bound: certified PPT bound $-$ LOCC$_{\\sup}$ lower bound")
     ax.plot(x, gl, color=c["sep_lower"], marker=".",
-            label="certified lower bound: SEP instrument $-\\min(\\kappa$, PPT)")
+            label="gap lower bound (certified): SEP instrument $-\\min(\\kappa$, PPT)")
     ax.axhline(0, color="black", lw=0.6)
     pos = [i for i, v in enumerate(gl) if np.isfinite(v) and v > 0]
     if pos and pos[-1] + 1 < len(rows):
@@ -604,16 +645,19 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
                    label=f"certified PPT falls below $\\kappa$: $x_0 \\in$ [{x[j - 1]:.3g}, {x[j]:.3g}]")
     ax.set_ylabel("SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$")
     ax.set_title(f"$\\sqrt{{x_0}}|000\\rangle + \\sqrt{{1-x_0}}\\,\\psi_{{{style.frac_tex(s_text)}}}$")
-    for key, col, lab in (("sep", c["sep_lower"], "SEP"), ("locc", c["kappa"], "LOCC")):
+    how = {"sep": ("measurement-tree instrument", "certified PPT bound"),
+           "locc": ("explicit protocol", "$\\min(\\kappa$, PPT)")}
+    for key, col, lab in (("sep", c["sep_lower"], "SEP"), ("locc", c["locc"], "LOCC")):
         lo, up = _arr(rows, f"{key}_lower"), _arr(rows, f"{key}_upper")
         if not np.isfinite(up).any():
             continue
         band = np.isfinite(lo) & np.isfinite(up)
-        bx.fill_between(x, lo, up, where=band, color=col, alpha=0.35, linewidth=0,
-                        label=f"{lab} lies in this band")
-        bx.plot(x, lo, color=col, lw=0.8)
-        bx.plot(x, up, color=col, lw=0.8, ls="--")
-    bx.plot(x, _arr(rows, "kappa"), color=c["kappa"], lw=0.8, ls=":", label="$\\kappa$")
+        bx.fill_between(x, lo, up, where=band, color=col, alpha=0.25, linewidth=0)
+        bx.plot(x, lo, color=col, lw=1.0, label=f"{lab} lower bound ({how[key][0]})")
+        bx.plot(x, up, color=col, lw=1.0, ls="--", label=f"{lab} upper bound ({how[key][1]})")
+    bx.plot(x, _arr(rows, "kappa"), color=c["kappa"], lw=0.8, ls=":",
+            label="$\\kappa$ (upper bound on LOCC)")
+    bx.set_xlim(float(np.nanmin(x)), float(np.nanmax(x)))
     bx.set_xscale("log")
     if len(x) and np.nanmax(x) < 10 * np.nanmin(x):  # less than a decade: plain tick labels
         from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
@@ -643,10 +687,11 @@ def _plot_robustness_grid(rows, stem, svals) -> dict:
     lx = np.log10([float(Fraction(v)) for v in x0s])
 
     def edges(c):
-        mid = (c[1:] + c[:-1]) / 2
-        first = c[0] - (mid[0] - c[0]) if len(c) > 1 else c[0] - 0.5
-        last = c[-1] + (c[-1] - mid[-1]) if len(c) > 1 else c[-1] + 0.5
-        return np.concatenate([[first], mid, [last]])
+        # the axes end at the first and last computed values: border cells are half cells,
+        # so nothing is drawn where no point was computed
+        if len(c) == 1:
+            return np.array([c[0] - 0.5, c[0] + 0.5])
+        return np.concatenate([[c[0]], (c[1:] + c[:-1]) / 2, [c[-1]]])
     se, xe = edges(sv), 10 ** edges(lx)
     vmax = max(1e-9, float(np.nanmax(np.abs(V)))) if np.isfinite(V).any() else 1.0
     import matplotlib.colors as mcolors
@@ -667,13 +712,17 @@ def _plot_robustness_grid(rows, stem, svals) -> dict:
                 ax.plot([se[j], se[j + 1]], [xe[i + 1], xe[i + 1]], color=style.COLORS["contour"], lw=lw)
             if j + 1 < len(svals) and np.isfinite(V[i, j + 1]) and (V[i, j] > 0) != (V[i, j + 1] > 0):
                 ax.plot([se[j + 1], se[j + 1]], [xe[i], xe[i + 1]], color=style.COLORS["contour"], lw=lw)
-    ax.plot([], [], color=style.COLORS["contour"], lw=lw, label="gap_lower = 0 (cell edges)")
+    ax.plot([], [], color=style.COLORS["contour"], lw=lw,
+            label="where the certified gap ends (lower bound $= 0$, along cell edges)")
     ax.set_yscale("log")
+    ax.set_xlim(se[0], se[-1])
+    ax.set_ylim(xe[0], xe[-1])
     ax.set_xlabel("$s$")
     ax.set_ylabel("$x_0$")
     ax.set_title("certified lower bound on SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$")
     cb = fig.colorbar(im, ax=ax, shrink=0.9)
-    cb.set_label("gap_lower (red: certified SEP $>$ LOCC)")
+    cb.set_label("lower bound on SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$\n"
+                 "(red $> 0$: certified gap; blue $< 0$: no certificate)")
     style.legend_below(ax)
     return save_figure(fig, stem)
 

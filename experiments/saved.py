@@ -42,7 +42,7 @@ from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
-from analytics.certificates import float_upper, frac_str
+from analytics.certificates import float_upper, frac_str, verify_product_upper
 from analytics.errors import SepgapError
 
 from .brackets import report_of_row
@@ -216,13 +216,18 @@ def _certified_bound(row: dict, cert, point) -> tuple:
     if _absurd_number(cert):
         return None, "certificate holds an absurdly large number"
     from sdp import verify_certificate
-    res = verify_certificate(cert)
-    if not res.valid:
-        return None, "certificate does not verify"
-    rel = cert.get("relaxation") or {}
-    if (rel.get("pairs") != ["AB", "AC", "BC"] or rel.get("objective") != "exact"
-            or [str(w) for w in rel.get("weights") or ()] != ["1", "1", "1"]):
-        return None, "certificate does not bound SEP (pairs, weights or objective)"
+    if cert.get("kind") == "sep_upper_product":  # SEP <= 0 for a product state (no relaxation)
+        res = verify_product_upper(cert)
+        if not res.valid:
+            return None, "certificate does not verify"
+    else:
+        res = verify_certificate(cert)
+        if not res.valid:
+            return None, "certificate does not verify"
+        rel = cert.get("relaxation") or {}
+        if (rel.get("pairs") != ["AB", "AC", "BC"] or rel.get("objective") != "exact"
+                or [str(w) for w in rel.get("weights") or ()] != ["1", "1", "1"]):
+            return None, "certificate does not bound SEP (pairs, weights or objective)"
     bound = Fraction(res.bound)
     if row["sep_upper_certified_exact"] != frac_str(bound):
         return None, "sep_upper_certified differs from the verified bound"

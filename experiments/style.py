@@ -48,6 +48,7 @@ RC = {
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.02,
     "image.cmap": "viridis",
+    "text.usetex": False,        # mathtext: needs no LaTeX installation
 }
 
 #: Colours of the recurring quantities (the same in every figure).
@@ -59,7 +60,7 @@ COLORS = {
     "gap": "#ff7f0e",
     "locc": "#08306b",
     "uncertified": "black",
-    "contour": "#00b4ff",      # zero contour of the certified gap (visible on every map)
+    "contour": "black",        # zero contour of the certified gap (visible on the diverging maps)
 }
 
 #: Sequential colour map of heat maps; missing (not computed) cells are drawn in MISSING.
@@ -71,10 +72,23 @@ KAPPA = r"$\kappa$"
 
 @contextlib.contextmanager
 def rc():
-    """Apply :data:`RC` while drawing and saving (restored afterwards)."""
+    """Apply :data:`RC` on top of matplotlib's own defaults while drawing and saving, whatever
+    the user's matplotlibrc or style says (``text.usetex: True`` without LaTeX installed, a
+    dark style, another font); everything is restored afterwards."""
     import matplotlib
-    with matplotlib.rc_context(RC):
+    import matplotlib.style
+    with matplotlib.rc_context():
+        matplotlib.style.use("default")  # the built-in defaults, not the user's matplotlibrc
+        matplotlib.rcParams.update(RC)
         yield
+
+
+def failure_line(exc: BaseException, what: str) -> str:
+    """One line saying why ``what`` (a figure) could not be drawn: the first line of the
+    error, at most 200 characters (a LaTeX failure is 100 lines of log otherwise)."""
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    first = first if len(first) <= 200 else first[:200] + "..."
+    return f"{what} not drawn ({type(exc).__name__}: {first}); the numbers are saved"
 
 
 def new_figure(width: float = COLUMN_WIDTH, height: float | None = None, aspect: float = 0.75):
@@ -106,4 +120,4 @@ def legend_below(ax, ncol: int = 1, **kw):
 
 
 __all__ = ["COLUMN_WIDTH", "TWO_COLUMN_WIDTH", "RC", "COLORS", "CMAP", "DIVERGING", "MISSING",
-           "KAPPA", "rc", "new_figure", "frac_tex", "legend_below"]
+           "KAPPA", "rc", "failure_line", "new_figure", "frac_tex", "legend_below"]

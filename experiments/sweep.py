@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
+from analytics.errors import SepgapError
 
 from analytics.errors import SepgapError
 from analytics.lower import check_budget, check_method
@@ -431,7 +432,7 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
     else:  # pragma: no cover - a thousand folders taken
         raise SweepError(f"no free sibling folder of {out_dir}")
     try:
-        mode = _start_mode(out, name, config, resume, fresh)
+        mode = _start_mode(out, name, config, resume, fresh, len(family))
         remove_stale_temps(out, name)  # under the lock: no live writer of these files
         return _run_locked(family, out, name, config, opts, workers, mode, quiet, plot,
                            locc_rounds, chunk_size, command, scheduler)
@@ -439,9 +440,13 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         lock.close()
 
 
-def _start_mode(out: Path, name: str, config: dict, resume: bool, fresh: bool) -> str:
+def _start_mode(out: Path, name: str, config: dict, resume: bool, fresh: bool,
+                n_points: int | None = None) -> str:
     """``"resume"`` or ``"new"``; refuse (one line naming ``--resume`` and ``--fresh``) whenever
-    starting a new partial file would discard saved work that the user did not ask to discard."""
+    starting a new partial file would discard saved work that the user did not ask to discard.
+    A *finished* run of this very configuration (its partial file holds every point) is
+    re-read like ``--resume`` without being asked: every saved line is re-verified, nothing is
+    computed again, and the result is reprinted and redrawn."""
     if fresh:
         return "new"
     saved = inspect_saved(out, name, config)
@@ -450,6 +455,10 @@ def _start_mode(out: Path, name: str, config: dict, resume: bool, fresh: bool) -
     if saved.status == "same":
         if resume:
             return "resume" if saved.partial else "new"  # finished results of this very run
+        if saved.partial and n_points is not None and saved.points >= n_points:
+            print(f"sepgap: {out} holds the finished {name} run of this configuration; "
+                  "re-verifying its saved points and printing its result", file=sys.stderr)
+            return "resume"
         held = (f"{saved.points} saved point{'s' if saved.points != 1 else ''} of this "
                 f"configuration" if saved.partial else "finished results of this configuration")
         raise SweepError(f"{saved.what} holds {held}; add --resume to keep them (and compute "
@@ -617,8 +626,14 @@ def write_outputs(out: Path, name: str, family: Family, rows: list, certificates
     paths["certificates"] = cdir
     if plot:
         from . import plots
-        paths.update(plots.plot_family(family, rows, out / name, summary=summary,
-                                       locc_rounds=locc_rounds))
+        from .style import failure_line
+        try:
+            paths.update(plots.plot_family(family, rows, out / name, summary=summary,
+                                           locc_rounds=locc_rounds))
+        except SepgapError:
+            raise
+        except Exception as exc:  # a figure is optional output: the numbers above are saved
+            paths["figure_error"] = failure_line(exc, f"figure {out / name}.png")
     return paths
 
 

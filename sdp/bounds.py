@@ -27,6 +27,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from analytics.certificates import (is_product_state, product_upper_certificate,
+                                    verify_product_upper)
 from analytics.plane import plane_lower_bound
 from analytics.states import WClassState
 
@@ -68,6 +70,21 @@ def trivial_upper_bound(state, pairs=st.PAIRS, weights=None, objective: str = "e
                    weights=spec.weights, state=sstr, certified=bound, certificate=cert,
                    certify_time=time.perf_counter() - t0, method="trivial")
     return res
+
+
+def product_upper_bound(state) -> PPTBound:
+    """``SEP <= 0`` exactly for a fully product W-class state
+    (:func:`analytics.certificates.is_product_state`): no SDP, method "product", with the
+    ``sep_upper_product`` certificate (verified here, re-checked by ``sepgap verify``)."""
+    t0 = time.perf_counter()
+    cert = product_upper_certificate(state)
+    ver = verify_product_upper(cert)
+    if not ver.valid:
+        raise ArithmeticError(f"product-state certificate failed its check: {ver.reason}")
+    return PPTBound(value=0.0, status="analytic", solver="none", solver_version="",
+                    solve_time=0.0, iterations=0, objective="exact", pairs=tuple(st.PAIRS),
+                    weights=(Fraction(1),) * 3, state=str(state), certified=ver.bound,
+                    certificate=cert, certify_time=time.perf_counter() - t0, method="product")
 
 
 def primary_solver(state) -> str:
@@ -175,8 +192,9 @@ def sep_upper_bound(state, *, shortcut: bool = True, certify: bool = True, **opt
     solver_options, strict, warm_start).
 
     ``shortcut=True`` [default]: for the default task (all pairs, unit weights, exact objective),
-    where the checked explicit SEP lower bound is 1, return the exact trivial bound 1 (method
-    "trivial") without solving an SDP.
+    a fully product state gets ``SEP <= 0`` exactly (method "product",
+    :func:`product_upper_bound`), and a state where the checked explicit SEP lower bound is 1
+    gets the exact trivial bound 1 (method "trivial"), both without solving an SDP.
     """
     state = coerce_state(state)
     first = _solver_name(options.get("solver", "auto"), "solver")
@@ -185,6 +203,8 @@ def sep_upper_bound(state, *, shortcut: bool = True, certify: bool = True, **opt
     default_task = (options.get("pairs", st.PAIRS) in (st.PAIRS, list(st.PAIRS), "AB,AC,BC")
                     and options.get("weights") in (None, (1, 1, 1), [1, 1, 1])
                     and options.get("objective", "exact") == "exact")
+    if shortcut and default_task and isinstance(state, WClassState) and is_product_state(state):
+        return product_upper_bound(state)
     # Eq. (7) reaches 1 only on the plane; off it the lower bound is a measurement tree (a
     # search), which the caller computes anyway: do not run it a second time here
     if shortcut and default_task and isinstance(state, WClassState) and state.x0 == 0:

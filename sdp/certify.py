@@ -65,7 +65,10 @@ def _collect(comp: CompiledRelaxation, y: np.ndarray, scale: int):
 
 def _float(M: np.ndarray, den: int) -> np.ndarray:
     """Float estimate of an exact matrix (only used to size the shifts; never trusted)."""
-    return np.array(M.astype(float)) / float(den)
+    # int / int is correctly rounded for integers of any size (``float(int)`` overflows
+    # beyond 1e308: states with components near 1e-300 have such numerators and denominators)
+    den = int(den)
+    return np.array([[int(x) / den for x in row] for row in M], dtype=float)
 
 
 def _schur_t(M: np.ndarray, idx, V: np.ndarray, P: np.ndarray) -> float:

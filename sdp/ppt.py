@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from analytics.errors import InvalidStateError, SepgapError
-from analytics.states import WClassState
+from analytics.states import WClassState, as_state
 
 from . import structure as st
 from analytics.certjson import float_upper, frac_str, state_to_json
@@ -128,9 +128,10 @@ def _is_complex(state) -> bool:
 
 
 def coerce_state(state):
-    """A :class:`WClassState`, or a tuple of 8 real amplitudes."""
-    if isinstance(state, WClassState):
-        return state
+    """A W-class state through :func:`analytics.states.as_state` (a :class:`WClassState`, 3 or 4
+    numbers, a dict), or a tuple of 8 real amplitudes."""
+    if isinstance(state, (WClassState, dict)):
+        return as_state(state)
     try:
         n = len(state)
     except TypeError:

@@ -107,7 +107,7 @@ def test_locc_lower_at_two_party_vacuum_states_below_the_optimum(x0, a, b):
     """sqrt(x0)|00> + sqrt(a)|10> + sqrt(b)|01> (C idle): the optimum is twice the smaller
     Schmidt coefficient, 1 - sqrt(1 - 4ab) (Vidal); compared exactly: L <= opt iff
     (1 - L)^2 >= 1 - 4ab."""
-    d = bracket(WClassState(a, b, F(0), x0), sdp=False, lower="tree").to_dict()
+    d = bracket(WClassState(a, b, F(0), x0=x0), sdp=False, lower="tree").to_dict()
     low = F(d["locc_lower"])
     assert 0 < low <= 1 and (1 - low) ** 2 >= 1 - 4 * a * b
     assert F(d["locc_sup_lower"]) <= F(d["locc_sup_lower_exact"])
@@ -117,7 +117,7 @@ def test_locc_lower_at_two_party_vacuum_states_below_the_optimum(x0, a, b):
 
 @pytest.fixture(scope="module")
 def tree_cert():
-    cert = sep_lower_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), F(1, 10)), method="tree")
+    cert = sep_lower_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10)), method="tree")
     assert cert["instrument"]["kind"] == "tree" and verify_lower(cert).valid
     return cert
 
@@ -206,9 +206,9 @@ def test_save_lower_cert_claim_matches_the_printed_line(capsys, tmp_path):
     res = verify_lower(cert)
     assert res.valid and f"lower cert. {f}: {res.claim.text()}" in out
     with pytest.raises(InstrumentError):  # never a vacuous gap certificate
-        gap_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), F(1, 10)), method="tree")
+        gap_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10)), method="tree")
     # a positive gap: the certificate proves exactly the printed gap_lower
-    rc = main(["bound", "1/2", "1/4", "1/4", "--save-lower-cert", str(f), "--json"])
+    rc = main(["bound", "1/2", "1/4", "1/4", "--save-lower-cert", str(f), "--json", "--force"])
     d = json.loads(capsys.readouterr()[0])
     cert = json.loads(f.read_text())
     assert cert["kind"] == "sep_locc_gap" and cert["gap"]["exact"] == d["gap_lower_exact"] == "1/8"
@@ -217,7 +217,7 @@ def test_save_lower_cert_claim_matches_the_printed_line(capsys, tmp_path):
 def test_verify_never_prints_a_long_exact_number_whole(capsys, tmp_path):
     f = tmp_path / "c.json"
     f.write_text(json.dumps(sep_lower_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10),
-                                                              F(1, 10)), method="tree")))
+                                                              x0=F(1, 10)), method="tree")))
     assert main(["verify", str(f)]) == 0
     out = capsys.readouterr()[0]
     assert len(out.strip()) < 400 and "character fraction" in out

@@ -114,3 +114,13 @@ def test_extended_range(tmp_path):
     assert [r["s_exact"] for r in rows] == ["1/3", "397/600", "99/100"]
     assert rows[2]["sep_lower_kind"] == "large_component"
     assert F(rows[2]["sep_lower_exact"]) == F(1, 50)
+
+
+@pytest.mark.slow
+def test_a_grid_that_skips_the_papers_point_says_so(tmp_path):
+    """Issue 16 item 7: s = 1/2 is a sample by default; a grid that skips it is named on stderr."""
+    from tests.cli_helpers import run_cli
+    code, out, err = run_cli(["fig1", "--extended", "--points", "5", "--out", str(tmp_path / "a")])
+    assert code == 0 and "s = 1/2 (the paper's point" in err
+    code, out, err = run_cli(["fig1", "--points", "7", "--out", str(tmp_path / "b")])
+    assert code == 0 and "the paper's point" not in err

@@ -201,7 +201,7 @@ def test_theorem2_per_pair_probabilities_exact():
 
 
 @pytest.mark.parametrize("x", [(F(3, 5), F(2, 5), 0), (0, F(1, 10), F(9, 10)), (F(1, 2), 0, F(1, 2)),
-                               (1, 0, 0), (0.7, 0.3, 0.0)])
+                               (1, 0, 0), ("0.7", "0.3", 0)])
 def test_theorem2_two_qubit_is_vidal_and_exact(x):
     st = WClassState(*x)
     res = theorem2_protocol(st, 10)
@@ -245,7 +245,7 @@ def x0_zero_states(draw):
     w = [draw(hst.floats(0, 1, allow_nan=False)) for _ in range(3)]
     assume(sum(w) > 1e-6)
     t = sum(w)
-    return WClassState(*(v / t for v in w))
+    return WClassState.from_components(0.0, *(v / t for v in w), renormalise=True)
 
 
 @settings(max_examples=400, deadline=None)
@@ -264,7 +264,7 @@ def test_theorem2_never_exceeds_kappa(st, rounds):
 def test_x0_positive_protocol_never_exceeds_kappa(w):
     assume(sum(w) > 1e-3 and w[0] > 1e-6)
     t = sum(w)
-    st = WClassState.from_components(*(v / t for v in w))
+    st = WClassState.from_components(*(v / t for v in w), renormalise=True)
     res = locc_lower_bound(st)
     assert res.protocol in ("tree+theorem2", "projective+vidal")
     assert 0 <= res.locc_lower <= float(kappa(st)) + 1e-12

@@ -118,7 +118,7 @@ def _simulate_tree(tree, st, rounds):
                 return None
             t = t.outcomes[h.index].child
         return _node_measurement(t, cur) if isinstance(t, TreeNode) else None
-    fst = WClassState.from_components(*(float(v) for v in (st.x0, *st.x)))
+    fst = WClassState.from_components(*(float(v) for v in (st.x0, *st.x)), renormalise=True)
     sim = simulate(fst, policy, atol=1e-9)
     sup = fin = 0.0
     for lf in sim.leaves:
@@ -151,7 +151,7 @@ def test_tree_simulated_branch_by_branch_agrees_with_exact(which, request):
 def test_root_node_matches_statevector_simulation(sym):
     node = sym.tree
     meas = _node_measurement(node, sym.state)
-    fst = WClassState.from_components(*(float(v) for v in (SYM.x0, *SYM.x)))
+    fst = WClassState.from_components(*(float(v) for v in (SYM.x0, *SYM.x)), renormalise=True)
     for a, b in zip(measure(fst, meas), measure_statevector(fst, meas)):
         assert a.probability == pytest.approx(b.probability, abs=1e-12)
         assert a.state.as_float() == pytest.approx(b.state.as_float(), abs=1e-9)
@@ -181,7 +181,7 @@ def test_two_party_slices_reach_vidal(x):
     assert res.locc_lower == pytest.approx(v, abs=1e-15)  # no rounds needed: one measurement
     # the explicit protocol, simulated in floats, ends in Psi+ with Vidal's probability
     node = vidal_subtree(st)
-    fst = WClassState.from_components(*(float(t) for t in x))
+    fst = WClassState.from_components(*(float(t) for t in x), renormalise=True)
     br = measure(fst, _node_measurement(node, st))
     assert epr_pair(br[0].state, 1e-12) is not None
     assert float(br[0].probability) == pytest.approx(v, abs=1e-12)

@@ -35,7 +35,7 @@ def random_state(rng, x0_zero=False) -> WClassState:
     if x0_zero:
         w[0] = 0.0
         w = w / w.sum()
-    return WClassState.from_components(*w)
+    return WClassState.from_components(*w, renormalise=True)
 
 
 def branch_close(b1, b2, tol=1e-12):

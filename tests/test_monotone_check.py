@@ -55,7 +55,7 @@ def test_kappa_clean_on_the_plane_and_at_one_state():
 def _recheck(V, res):
     """The reported measurement, applied by analytics.measurements.measure, raises V by the
     reported amount (an independent computation of the branches)."""
-    st = WClassState.from_components(*res.state)
+    st = WClassState.from_components(*res.state, renormalise=True)
     total = 0.0
     for br in measure(st, res.measurement):
         w = np.array([float(br.state.x0), *map(float, br.state.x)])
@@ -85,7 +85,7 @@ def test_branches_match_the_simulator():
     p = sample_measurements(200, rng)
     w1, w2, ok, uu = branches(w.copy(), 1, p[:, 0], p[:, 1], p[:, 2])
     for i in range(0, 200, 7):
-        st = WClassState.from_components(*w[i])
+        st = WClassState.from_components(*w[i], renormalise=True)
         meas = measurement_of(w[i], 1, *p[i])
         got = {br.index: br for br in measure(st, meas)}
         sv = {br.index: br for br in measure_statevector(st, meas)}
@@ -104,7 +104,7 @@ def test_cut_values_on_the_plane_and_slices():
         assert cut_monotone(w)[0] == pytest.approx(min(1, 2 * (1 - max(x))), abs=1e-12)
         assert min_kappa_cut(w)[0] == pytest.approx(float(kappa(x)), abs=1e-12)
     for x in [(0.25, 0.5, 0.25, 0.0), (0.1, 0.0, 0.3, 0.6)]:
-        v = float(vidal_probability(WClassState.from_components(*x)))
+        v = float(vidal_probability(WClassState.from_components(*x, renormalise=True)))
         assert cut_monotone(np.array([x]))[0] == pytest.approx(v, abs=1e-12)
         assert min_kappa_cut(np.array([x]))[0] == pytest.approx(v, abs=1e-12)
 

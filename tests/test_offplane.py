@@ -279,7 +279,8 @@ def test_garbage_certificate_rejected(bad):
 def test_flattened_float_crosscheck(st):
     res = sep_lower_tree(st)
     inst = flatten_tree(res.tree, st)
-    fst = WClassState.from_components(*(float(v) for v in (st.x0, st.xA, st.xB, st.xC)))
+    fst = WClassState.from_components(*(float(v) for v in (st.x0, st.xA, st.xB, st.xC)),
+                                      renormalise=True)
     chk = check_instrument(inst, fst, exact=False, atol=1e-9)
     assert chk.ok, chk.reasons
     assert chk.total == pytest.approx(float(res.value), abs=1e-9)
@@ -316,7 +317,9 @@ def test_product_state_with_vacuum():
 
 
 def test_float_state_accepted():
-    res = sep_lower_tree(WClassState.from_components(0.1, 0.3, 0.3, 0.3))
+    st = WClassState.from_components(0.1, 0.3, 0.3, 0.3, renormalise=True)  # binary sum != 1
+    assert st.normalised
+    res = sep_lower_tree(st)
     assert float(res.value) > 0.618
     assert verify_tree_lower_certificate(res.certificate())[1] == res.value
 

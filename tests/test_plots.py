@@ -80,7 +80,7 @@ def test_fig1_band_drawn_only_when_visible(tmp_path, captured):
             for i in range(5)]
     plots.plot_fig1(rows, tmp_path / "g")
     texts = _legend_texts(captured[-1])
-    assert not any("band" in t for t in texts) and any("lower +" in t for t in texts)
+    assert not any("band" in t for t in texts) and any("of the lower bound" in t for t in texts)
 
 
 def test_kappa_is_a_symbol_everywhere(tmp_path, captured):

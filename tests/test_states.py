@@ -22,12 +22,19 @@ def test_from_components_and_sequences_agree():
     assert a == b == c and a.x0 == F(1, 10)
 
 
-def test_float_rounding_sum_is_normalised_to_x0_zero():
-    st = WClassState(0.1, 0.2, 0.7)  # 0.1 + 0.2 + 0.7 misses 1 by ulps in binary
-    assert st.x0 == 0.0 and st.normalised
-    assert math.fsum(st.x) == pytest.approx(1.0, abs=1e-15)
+def test_floats_are_read_as_their_binary_values_never_renormalised_silently():
+    # issue 16 item 6: 0.1 + 0.2 + 0.7 is below 1 in binary by 2^-55: x0 is that remainder
+    st = WClassState(0.1, 0.2, 0.7)
+    assert not st.normalised and st.x0 == float(1 - F(0.1) - F(0.2) - F(0.7)) > 0
     ex = st.exact()
-    assert ex.is_exact and ex.x0 == 0 and sum(ex.x) == 1
+    assert ex.x == (F(0.1), F(0.2), F(0.7)) and ex.x0 == 1 - F(0.1) - F(0.2) - F(0.7)
+    # a sum above 1 by any amount is refused unless renormalising is asked for
+    with pytest.raises(InvalidStateError, match="exceeds 1.*binary values"):
+        WClassState(0.5, 0.25, 0.25 + 1e-12)
+    r = WClassState(0.5, 0.25, 0.25 + 1e-12, renormalise=True)
+    assert r.normalised and r.x0 == 0 and r.exact().x0 == 0 and sum(r.exact().x) == 1
+    with pytest.raises(InvalidStateError, match="must equal 1"):
+        WClassState.from_components(0.1, 0.3, 0.3, 0.3)  # binary sum 1 + 2^-54
 
 
 def test_numpy_scalars_are_accepted():
@@ -73,7 +80,7 @@ BAD_STATES = [
     ((float("nan"), 0, 0), "xA is NaN"),
     ((0, float("inf"), 0), "xB = inf is not finite"),
     ((0, 0, float("-inf")), "xC = -inf"),
-    (("0.1", 0, 0), "xA = '0.1' is not a number"),
+    (("0.1/", 0, 0), "xA: not a number: '0.1/'"),
     ((None, 0, 0), "xA = None is not a number"),
     ((1j, 0, 0), "xA = 1j is not real"),
     ((True, 0, 0), "xA = True"),
@@ -132,7 +139,8 @@ def test_parse_number_rejects(text):
 
 
 @pytest.mark.parametrize("s, message", [
-    (float("nan"), "not finite"), (-0.1, "outside"), (F(3, 2), "outside"), ("0.5", "not a real"),
+    (float("nan"), "s is NaN"), (-0.1, "outside"), (F(3, 2), "outside"), ("half", "not a number"),
+    (None, "not a number"), (float("inf"), "not finite"),
 ])
 def test_psi_s_rejects(s, message):
     with pytest.raises(InvalidStateError, match=message):

@@ -104,9 +104,10 @@ def test_same_configuration_without_resume_is_refused_and_loses_nothing(referenc
     """Issue 12 item 3: a rerun without --resume used to wipe the saved points."""
     out, _ = reference
     part = tmp_path / "ps.partial.jsonl"
-    part.write_bytes((out / "ps.partial.jsonl").read_bytes())
+    lines = (out / "ps.partial.jsonl").read_bytes().splitlines(keepends=True)
+    part.write_bytes(b"".join(lines[:5]))  # header + 4 of the 7 points: an interrupted run
     before = part.read_bytes()
-    with pytest.raises(SweepError, match=r"holds 7 saved points of this configuration; "
+    with pytest.raises(SweepError, match=r"holds 4 saved points of this configuration; "
                                          r"add --resume .* or --fresh "):
         run_sweep(psi_family(**FAMILY), tmp_path, name="ps", chunk_size=CHUNK, quiet=True)
     assert part.read_bytes() == before  # nothing deleted
@@ -115,6 +116,21 @@ def test_same_configuration_without_resume_is_refused_and_loses_nothing(referenc
     part.unlink()
     with pytest.raises(SweepError, match="finished results of this configuration.*--fresh"):
         run_sweep(psi_family(**FAMILY), tmp_path, name="ps", chunk_size=CHUNK, quiet=True)
+
+
+def test_rerun_of_a_finished_run_reprints_and_redraws(reference, tmp_path, capsys):
+    """Issue 16 item 6: right after `make reproduce`, `sepgap fig1` refused ("add --resume");
+    a finished run of the same configuration is re-verified and reprinted, nothing recomputed."""
+    out, first = reference
+    part = tmp_path / "ps.partial.jsonl"
+    part.write_bytes((out / "ps.partial.jsonl").read_bytes())
+    before = part.read_bytes()
+    res = run_sweep(psi_family(**FAMILY), tmp_path, name="ps", chunk_size=CHUNK, quiet=True)
+    assert res.computed == 0 and res.summary["line"] == first.summary["line"]
+    assert (tmp_path / "ps.csv").read_bytes() == (out / "ps.csv").read_bytes()
+    assert (tmp_path / "ps.png").stat().st_size > 0  # redrawn
+    assert part.read_bytes() == before
+    assert "finished ps run of this configuration" in capsys.readouterr().err
 
 
 def test_fresh_starts_over_on_purpose(tmp_path):

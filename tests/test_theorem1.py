@@ -73,7 +73,7 @@ def random_state(rng) -> WClassState:
         w[1:] = w[1 + rng.integers(3)]               # all three equal (W-like)
     if w[1:].sum() == 0:
         w[1] = 1.0
-    return WClassState.from_components(*(w / w.sum()))
+    return WClassState.from_components(*(w / w.sum()), renormalise=True)  # float quotients
 
 
 def random_measurement(rng, party) -> LocalMeasurement:

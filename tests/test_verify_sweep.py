@@ -24,7 +24,7 @@ from experiments.sweep import csv_value, run_sweep
 
 STATES = {F(0): WClassState(F(1, 2), F(1, 4), F(1, 4)),
           F(1, 2): WClassState(F(3, 5), F(1, 5), F(1, 5)),
-          F(1): WClassState(F(3, 10), F(3, 10), F(3, 10), F(1, 10))}
+          F(1): WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10))}
 _MEMO: dict = {}
 
 
