@@ -78,7 +78,7 @@ def test_stored_certificate_float_cross_check():
     fr = exact_frame(ASYM)
     inst = Instrument("lp", tuple(ProductKraus(f"K{n}", op.label, op.float_factors(fr))
                                   for n, op in enumerate(stored_ops())))
-    fst = WClassState.from_components(*(float(v) for v in (ASYM.x0, *ASYM.x)))
+    fst = WClassState.from_components(*(float(v) for v in (ASYM.x0, *ASYM.x)), renormalise=True)
     chk = check_instrument(inst, fst, exact=False, atol=1e-8)
     assert chk.ok, chk.reasons[:3]
     assert abs(chk.total - float(F(cert["bound"]["exact"]))) < 1e-9
@@ -208,7 +208,7 @@ def test_float_cross_check_of_the_flattened_instrument(lp_sym, lp_asym):
         fr = exact_frame(st)
         inst = Instrument("lp", tuple(ProductKraus(f"K{n}", op.label, op.float_factors(fr))
                                       for n, op in enumerate(lb.instrument.kraus)))
-        fst = WClassState.from_components(*(float(v) for v in (st.x0, *st.x)))
+        fst = WClassState.from_components(*(float(v) for v in (st.x0, *st.x)), renormalise=True)
         chk = check_instrument(inst, fst, exact=False, atol=1e-8)
         assert chk.ok, chk.reasons[:3]
         assert abs(chk.total - float(lb.value)) < 1e-9
