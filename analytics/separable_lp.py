@@ -157,9 +157,10 @@ def success_data(frame: Frame, pair: str, c: np.ndarray, B: np.ndarray):
     pk = _scaled(c[..., :, None] * c[..., None, :], dinv[k])
     by = {i: pi, j: pj, k: pk}
     ca, cb, cc = (_coords(by[n]) for n in range(3))
-    coords = ca[:, :, None, None] * cb[:, None, :, None] * cc[:, None, None, :]
-    tr = (np.trace(pi, axis1=-2, axis2=-1) * np.trace(pj, axis1=-2, axis2=-1)
-          * np.trace(pk, axis1=-2, axis2=-1))
+    with np.errstate(over="ignore", invalid="ignore"):  # extreme frames: non-finite columns
+        coords = ca[:, :, None, None] * cb[:, None, :, None] * cc[:, None, None, :]  # are dropped
+        tr = (np.trace(pi, axis1=-2, axis2=-1) * np.trace(pj, axis1=-2, axis2=-1)
+              * np.trace(pk, axis1=-2, axis2=-1))
     p = 2.0 * frame.s2 * det ** 2
     return coords, p, tr
 
