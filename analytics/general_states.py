@@ -184,6 +184,75 @@ def load_state_file(path, normalise: bool = False) -> ThreeQubitState:
     return _from_values([_json_amplitude(v, i) for i, v in enumerate(doc)], normalise, p)
 
 
+#: Largest file of states (``sepgap sweep states --state-file``) and most states in it.
+MAX_STATES_FILE_BYTES = 20_000_000
+MAX_STATES = 10_000
+
+
+def load_states_file(path, normalise: bool = False) -> list:
+    """``[(name or None, ThreeQubitState)]`` from a file of states: ``.npy`` (an array of shape
+    ``(n, 8)``, real or complex) or JSON (a list of states, each a list of 8 amplitudes as in
+    :func:`load_state_file` or an object ``{"amplitudes": [...], "name": ..., "note": ...}``).
+    At most :data:`MAX_STATES` states. Every failure is one :class:`AmplitudeError` naming the
+    state (``state 3``)."""
+    p = Path(path)
+    if p.is_dir():
+        raise AmplitudeError(f"{p} is a folder, not a file of states")
+    if not p.is_file():
+        raise AmplitudeError(f"no such file of states: {p}")
+    size = p.stat().st_size
+    if size > MAX_STATES_FILE_BYTES:
+        raise AmplitudeError(f"{p} is too large for a file of states ({size} bytes; at most "
+                             f"{MAX_STATES_FILE_BYTES})")
+    if p.suffix.lower() == ".npy":
+        try:
+            arr = np.load(p, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise AmplitudeError(f"{p} is not a readable .npy array ({exc})") from None
+        if arr.dtype.kind not in "iufc":
+            raise AmplitudeError(f"{p}: array of {arr.dtype} is not numeric")
+        if arr.ndim != 2 or arr.shape[1] != 8 or arr.shape[0] == 0:
+            raise AmplitudeError(f"{p}: expected an array of shape (n, 8) (one state per row), "
+                                 f"got shape {arr.shape}")
+        docs = [[int(a) if arr.dtype.kind in "iu" else a.item() for a in r] for r in arr]
+    else:
+        try:
+            docs = json.loads(p.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise AmplitudeError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno}); "
+                                 "give a JSON list of states or a .npy array (n, 8)") from None
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise AmplitudeError(f"{p} is not a usable JSON file of states") from None
+        except OSError as exc:
+            raise AmplitudeError(f"cannot read {p}: {exc.strerror or exc}") from None
+        if not isinstance(docs, list) or not docs:
+            raise AmplitudeError(f"{p}: expected a non-empty JSON list of states")
+    if len(docs) > MAX_STATES:
+        raise AmplitudeError(f"{p}: {len(docs)} states; at most {MAX_STATES} in one file")
+    out = []
+    for i, doc in enumerate(docs):
+        name = None
+        if isinstance(doc, dict):
+            unknown = sorted(set(doc) - {"amplitudes", "name", "note"})
+            if unknown:
+                raise AmplitudeError(f"{p}: state {i}: unknown field(s) "
+                                     f"{', '.join(map(repr, unknown))}")
+            if "amplitudes" not in doc:
+                raise AmplitudeError(f"{p}: state {i}: missing field 'amplitudes'")
+            name = doc.get("name")
+            if name is not None and not isinstance(name, str):
+                raise AmplitudeError(f"{p}: state {i}: 'name' must be a string")
+            doc = doc["amplitudes"]
+        if not isinstance(doc, list):
+            raise AmplitudeError(f"{p}: state {i}: expected a list of 8 amplitudes")
+        try:
+            vals = [_json_amplitude(v, j) for j, v in enumerate(doc)]
+            out.append((name, three_qubit_state(vals, normalise)))
+        except AmplitudeError as exc:
+            raise AmplitudeError(f"{p}: state {i}: {exc}") from None
+    return out
+
+
 def _from_values(vals, normalise, p) -> ThreeQubitState:
     try:
         return three_qubit_state(vals, normalise)
@@ -192,4 +261,5 @@ def _from_values(vals, normalise, p) -> ThreeQubitState:
 
 
 __all__ = ["AmplitudeError", "ThreeQubitState", "three_qubit_state", "load_state_file",
+           "load_states_file", "MAX_STATES",
            "FLOAT_NORM_TOL"]

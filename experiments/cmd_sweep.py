@@ -30,7 +30,8 @@ from .evaluate import LOCC_DEFAULT_ROUNDS
 from .families import (FamilyError, grid_family, psi_family, simplex_family, tetra_family,
                        vacuum_family)
 from .general_sweep import FAMILIES as GENERAL_FAMILIES
-from .general_sweep import run_general_sweep, summary_line
+from .general_sweep import (GRID_AXES, GRID_FAMILY, MAX_GRID_POINTS, STATES_FAMILY,
+                            run_general_sweep, summary_line)
 from .sweep import SweepError, run_sweep
 
 FAMILY_HELP = {
@@ -195,11 +196,28 @@ def run(args) -> int:
 
 
 def run_general(args) -> int:
-    doc = run_general_sweep(args.family, args.out, tmin=args.tmin, tmax=args.tmax,
-                            points=args.points, fresh=args.fresh, solver=args.solver,
-                            quiet=args.quiet, l=getattr(args, "l", None))
+    extra = {k: getattr(args, k) for k in ("tmin", "tmax", "l", "state_file", "normalise", "x",
+                                           "y", "phi") if getattr(args, k, None) is not None}
+    doc = run_general_sweep(args.family, args.out, points=getattr(args, "points", 11),
+                            fresh=args.fresh, resume=args.resume, solver=args.solver,
+                            quiet=args.quiet, **extra)
     print(summary_line(doc), flush=True)
     return 0
+
+
+def _general_common(q, name: str) -> None:
+    q.add_argument("--out", default=f"results/{name}", metavar="DIR",
+                   help=f"output directory (default results/{name})")
+    g = q.add_mutually_exclusive_group()
+    g.add_argument("--fresh", action="store_true",
+                   help="replace what DIR holds for this family (default: refuse)")
+    g.add_argument("--resume", action="store_true",
+                   help="reuse the saved points of the same configuration, each re-verified "
+                        "(certificate and re-derived row); recompute the others")
+    q.add_argument("--solver", default="auto", metavar="NAME",
+                   help="first SDP solver: auto, SCS or CLARABEL")
+    q.add_argument("--quiet", action="store_true", help="no line per point")
+    q.set_defaults(func=run_general)
 
 
 def register(subparsers) -> None:
@@ -248,14 +266,31 @@ def register(subparsers) -> None:
         q.add_argument("--tmax", default=tmax, metavar="T", help=f"largest t (default {tmax})")
         q.add_argument("--points", type=integer_arg, default=11, metavar="N",
                        help="number of t values (default 11)")
-        q.add_argument("--out", default=f"results/{name}", metavar="DIR",
-                       help=f"output directory (default results/{name})")
-        q.add_argument("--fresh", action="store_true",
-                       help="replace DIR/<family>.json if it exists (default: refuse)")
-        q.add_argument("--solver", default="auto", metavar="NAME",
-                       help="first SDP solver: auto, SCS or CLARABEL")
-        q.add_argument("--quiet", action="store_true", help="no line per point")
         if name == "canonical":
             q.add_argument("--l", default=None, metavar="L0,L1,L2,L3,L4",
                            help="canonical coefficients, exact (default 1/2,1/2,1/2,1/2,1/2)")
-        q.set_defaults(func=run_general)
+        _general_common(q, name)
+    text = ("a grid over two canonical-form parameters (Acin et al.), the others fixed; "
+            "brackets of any three-qubit state, every row re-derived by sepgap verify")
+    q = fams.add_parser(GRID_FAMILY, help="grid over two canonical-form parameters",
+                        description=text)
+    q.add_argument("--x", default="l1", choices=GRID_AXES, help="first axis (default l1)")
+    q.add_argument("--y", default="phi", choices=GRID_AXES, help="second axis (default phi)")
+    q.add_argument("--points", type=integer_arg, default=5, metavar="N",
+                   help=f"values per axis, 2 to {MAX_GRID_POINTS}: a coefficient i/(N-1) in "
+                        "[0, 1] before normalising, phi = pi i/(N-1) (default 5: 25 states)")
+    q.add_argument("--l", default=None, metavar="L0,L1,L2,L3,L4",
+                   help="the fixed coefficients, exact (default 1/2,1/2,1/2,1/2,1/2)")
+    q.add_argument("--phi", default="0", metavar="T",
+                   help="the fixed phase phi = pi T when phi is not an axis (default 0)")
+    _general_common(q, GRID_FAMILY)
+    text = ("the states of a file: a JSON list of amplitude vectors (exact syntax of "
+            "bound --amplitudes) or a .npy array (n, 8); every row re-derived by sepgap verify")
+    q = fams.add_parser(STATES_FAMILY, help="the states of a file (JSON list or .npy (n, 8))",
+                        description=text)
+    q.add_argument("--state-file", required=True, metavar="FILE",
+                   help="JSON list of states (each 8 amplitudes, or {\"amplitudes\": [...], "
+                        "\"name\": ...}) or a .npy array of shape (n, 8)")
+    q.add_argument("--normalise", action="store_true",
+                   help="divide each state by its norm (default: refuse unnormalised states)")
+    _general_common(q, STATES_FAMILY)

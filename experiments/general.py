@@ -168,10 +168,16 @@ def format_general(rep: dict) -> str:
 
 
 def route(state, normalise: bool = False):
-    """``(ThreeQubitState, WClassState or None)``: the W-class form when the state is W-class."""
+    """``(ThreeQubitState, WClassState or None)``: the one routing decision of every state
+    (``sepgap bound --amplitudes/--state-file``, every row of a general sweep and its
+    re-derivation by ``sepgap verify``). The exact W-class form when the state is W-class and
+    its class was decided exactly (then the form is exactly LU-equivalent to the input, so the
+    W machinery's bounds are bounds for the input); None otherwise: a float state that is
+    W-class only up to :data:`analytics.canonical.CLASS_TOL` keeps the general engines, which
+    bound the input itself."""
     st = three_qubit_state(state, normalise=normalise)
     c = canonical_form(st)
-    return st, (w_class_form(st) if c.cls.name == "W" else None)
+    return st, (w_class_form(st) if c.cls.name == "W" and c.cls.exact else None)
 
 
 __all__ = ["general_bracket", "bracket_columns_general", "format_general", "route", "canonical_keys", "sep_upper_general"]

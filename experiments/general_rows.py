@@ -1,0 +1,175 @@
+"""One row of a general-state sweep, and its re-derivation by ``sepgap verify``.
+
+Every point goes through the one routing decision :func:`experiments.general.route` (the one
+``sepgap bound --amplitudes`` and ``--state-file`` use), so a state gets the same bracket in a
+sweep row as from ``bound``:
+
+* a W-class state (class decided exactly) -> :func:`experiments.bracket` of its exactly
+  LU-equivalent W-class form: kappa, the explicit SEP instrument, the LOCC protocols (finite
+  ``locc_lower`` with :data:`analytics.locc.DEFAULT_ROUNDS` rounds and the supremum bound
+  ``locc_sup_lower``), the certified W engine; the row's columns are the Bracket's;
+* any other state -> :func:`experiments.general.general_bracket` (one-measurement protocol,
+  certified PPT bound on the amplitudes), columns of
+  :func:`experiments.general.bracket_columns_general`.
+
+Row columns shared by both routes (floats rounded outward, ``<col>_exact`` exact):
+:data:`CHECKED`; ``routed_to`` (``w_class`` or ``general``), ``w_form`` (the exact x0, xA, xB,
+xC of a routed point), ``locc_rounds``. :func:`check_row` re-derives a row from its exact
+amplitudes and its *verified* certificate through the same functions
+(:func:`experiments.brackets.derive` for a routed point, :func:`bracket_columns_general`
+otherwise) and lists every disagreement.
+"""
+from __future__ import annotations
+
+import time
+from fractions import Fraction
+
+from analytics.certificates import frac_str, parse_frac, shorten, state_from_json
+from analytics.errors import SepgapError
+from analytics.general_locc import measure_vidal_protocol
+from analytics.general_states import three_qubit_state
+from analytics.locc import DEFAULT_ROUNDS
+
+from .brackets import BracketError, UpperReport, bracket, derive, locc_inputs, sep_lower_of
+from .general import bracket_columns_general, canonical_keys, general_bracket, route
+
+#: Bound columns of every row, each with its ``_exact`` twin; ``verify`` re-derives them all.
+CHECKED = ("locc_lower", "locc_sup_lower", "sep_lower", "sep_upper", "locc_upper", "gap_lower",
+           "gap_upper")
+LOWER = ("locc_lower", "locc_sup_lower", "sep_lower", "gap_lower")
+#: Keys of a row other than the family's own parameters.
+STATE_KEYS = ("class", "three_tangle", "amplitudes_exact", "canonical_l", "canonical_phi")
+
+
+def _ex(q):
+    return None if q is None else frac_str(q)
+
+
+def _w_columns(b) -> dict:
+    row = {}
+    for k in CHECKED:
+        row[k], row[f"{k}_exact"] = getattr(b, k), _ex(getattr(b, f"{k}_exact"))
+    row.update({"sep_lower_kind": b.sep_lower_kind, "sep_upper_kind": b.sep_upper_kind,
+                "locc_upper_kind": b.locc_upper_kind, "locc_protocol": b.locc_protocol,
+                "locc_rounds": b.locc_rounds, "kappa": b.kappa,
+                "kappa_exact": _ex(b.kappa_exact), "sep_width": b.sep_width,
+                "locc_width": b.locc_width})
+    return row
+
+
+def point_row(amps, *, solver: str = "auto", normalise: bool = True) -> tuple:
+    """``(row, certificate or None)`` of one state given by 8 amplitudes (any input of
+    :func:`analytics.general_states.three_qubit_state`), routed by :func:`route`."""
+    t0 = time.perf_counter()
+    st, w = route(amps, normalise=normalise)
+    if w is not None:
+        b = bracket(w, locc_rounds=DEFAULT_ROUNDS, solver=solver)
+        keys = canonical_keys(st)
+        row = {"routed_to": "w_class",
+               "w_form": [frac_str(q) for q in (w.x0, w.xA, w.xB, w.xC)], **_w_columns(b)}
+        cert = b.upper_certificate
+    else:
+        keys, res = general_bracket(st, solver=solver)
+        row = {"routed_to": "general", "w_form": None, "locc_rounds": None, "kappa": None,
+               "kappa_exact": None, "locc_protocol": keys["locc_protocol"],
+               "sep_lower_kind": keys["sep_lower_kind"], "sep_upper_kind": keys["sep_upper_kind"],
+               **{k: keys.get(k) for k in ("locc_upper_kind", "sep_width", "locc_width")},
+               **{c: keys.get(c) for k in CHECKED for c in (k, f"{k}_exact")}}
+        cert = None if res is None or keys["sep_upper_kind"] != "certified" else res.certificate
+    row.update({k: keys[k] for k in STATE_KEYS})
+    row["seconds"] = round(time.perf_counter() - t0, 3)
+    return row, cert
+
+
+def _verified_bound(row, res_cert, state_matches) -> tuple:
+    """``(bound or None, problem or None)`` from the verified certificate of a row."""
+    if res_cert is None:
+        return None, None
+    res, cert = res_cert
+    if not res.valid:
+        return None, "its certificate is invalid"
+    if not state_matches(cert.get("state") if isinstance(cert, dict) else None):
+        return None, "its certificate is for another state"
+    if res.claim is not None and res.claim.is_sep:
+        return res.bound, None
+    return None, None
+
+
+def expected_columns(row: dict, results: dict) -> tuple:
+    """``(want, problems)``: the exact columns of :data:`CHECKED` re-derived from the row's
+    amplitudes and verified certificate (``results``: id -> (verifier result, certificate))."""
+    try:
+        st, w = route([str(a) for a in row.get("amplitudes_exact")], normalise=True)
+    except (SepgapError, TypeError, ValueError) as exc:
+        return {}, [f"amplitudes_exact: {shorten(str(exc))}"]
+    routed = "w_class" if w is not None else "general"
+    if row.get("routed_to") != routed:
+        return {}, [f"routed_to is {shorten(row.get('routed_to'))}, the state routes to {routed}"]
+    res_cert = results.get(row.get("id"))
+    if w is not None:
+        def same(d):
+            try:
+                s = state_from_json(d)
+            except (SepgapError, ValueError, TypeError, AttributeError, KeyError):
+                return False
+            return (s.x0, s.xA, s.xB, s.xC) == (w.x0, w.xA, w.xB, w.xC)
+        up, problem = _verified_bound(row, res_cert, same)
+        if problem:
+            return {}, [problem]
+        if row.get("w_form") != [frac_str(q) for q in (w.x0, w.xA, w.xB, w.xC)]:
+            return {}, ["w_form is not the state's W-class form"]
+        rounds = row.get("locc_rounds")
+        if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
+            return {}, ["locc_rounds is not a non-negative integer"]
+        try:
+            b = derive(w, lower=sep_lower_of(w.exact()), upper_bound=up,
+                       report=UpperReport(kind=str(row.get("sep_upper_kind"))),
+                       locc=locc_inputs(w.exact(), rounds))
+        except BracketError as exc:
+            return {}, [str(exc)]
+        return {f"{k}_exact": _ex(getattr(b, f"{k}_exact")) for k in CHECKED}, []
+
+    def same(d):
+        try:
+            return [str(a) for a in d["psi"]] == list(row.get("amplitudes_exact"))
+        except (KeyError, TypeError):
+            return False
+    up, problem = _verified_bound(row, res_cert, same)
+    if problem:
+        return {}, [problem]
+    if (row.get("sep_upper_kind") == "certified") != (up is not None):
+        return {}, ["sep_upper_kind disagrees with the verified certificate"]
+    low = measure_vidal_protocol(st).value
+    cols = bracket_columns_general(low, up)
+    want = {"locc_lower_exact": _ex(low), "locc_sup_lower_exact": _ex(low),
+            "sep_lower_exact": _ex(low),
+            **{f"{k}_exact": cols[f"{k}_exact"] for k in ("sep_upper", "locc_upper",
+                                                           "gap_lower", "gap_upper")}}
+    return want, []
+
+
+def check_row(row, results: dict) -> list:
+    """Every disagreement between a saved row and its re-derivation (empty: it agrees)."""
+    if not isinstance(row, dict):
+        return ["row is not an object"]
+    want, bad = expected_columns(row, results)
+    if bad:
+        return bad
+    for col in CHECKED:
+        got = row.get(f"{col}_exact")
+        if got != want.get(f"{col}_exact"):
+            bad.append(f"{col}_exact is {shorten(got)}, re-derived {want.get(f'{col}_exact')}")
+        elif got is not None:
+            try:
+                q = parse_frac(got, col)
+            except SepgapError as exc:
+                bad.append(str(exc))
+                continue
+            f = row.get(col)
+            if not isinstance(f, (int, float)) or isinstance(f, bool) or (
+                    Fraction(f) > q if col in LOWER else Fraction(f) < q):
+                bad.append(f"{col} {shorten(f)} is not {col}_exact rounded outward")
+    return bad
+
+
+__all__ = ["point_row", "check_row", "expected_columns", "CHECKED"]
