@@ -3,15 +3,14 @@ separable instruments and LOCC protocols, and exact checks of all of them."""
 from .errors import InstrumentError, InvalidStateError, SepgapError
 from .monotones import eta, eta_array, kappa, kappa_array, kappa_psi
 from .states import PAIRS, PARTIES, WClassState, as_state, parse_number, psi_s
-from .instruments import (DenseKraus, DiagonalFactor, Instrument, ProductKraus, SepLowerBound,
-                          eq7_instrument, large_component_instrument, sep_lower_bound,
-                          trivial_instrument)
+from .instruments import (DenseKraus, DiagonalFactor, Instrument, ProductKraus, eq7_instrument,
+                          large_component_instrument, trivial_instrument)
 from .checks import InstrumentCheck, check_instrument
-from .headline import KappaIncrease, headline, kappa_after_instrument, kappa_increase
+from .plane import SepLowerBound, plane_lower_bound
 from .measurements import (BranchTree, InvalidMeasurementError, KrausOutcome, LocalMeasurement,
                            epr_pair, measure, measure_statevector, simulate)
-from .locc import (FLResult, LOCCResult, ProtocolError, fortescue_lo, locc_lower_bound,
-                   projective_vidal_protocol, theorem2_locc_lower, theorem2_protocol)
+from .locc import (FLResult, LOCCResult, ProtocolError, fortescue_lo, projective_vidal_protocol,
+                   theorem2_locc_lower, theorem2_protocol)
 from .tree_certificates import (TreeCertificateError, TreeLeaf, TreeNode, TreeOutcome,
                                 evaluate_tree, flatten_tree, tree_certificate,
                                 verify_tree_lower_certificate)
@@ -23,6 +22,11 @@ from .locc_tree import (LOCCTreeBound, LOCCTreeError, locc_tree_bound, locc_tree
                         verify_locc_tree_certificate)
 from .monotone_check import MonotoneCheckError, MonotoneViolation, find_monotone_violation
 from .monotone_candidates import cut_monotone, cut_upper, min_kappa_cut
+from .separable_lp import LPSolution, SeparableLPError, solve_separable_lp
+from .lp_certificates import (LPCertificateError, LPLowerBound, exact_lp_instrument,
+                              verify_lp_lower_certificate)
+from .lower import locc_lower_bound, sep_lower_bound
+from .headline import KappaIncrease, headline, kappa_after_instrument, kappa_increase
 
 __all__ = [
     "SepgapError", "InvalidStateError", "InstrumentError",
@@ -39,8 +43,10 @@ __all__ = [
     "TreeCertificateError", "TreeLeaf", "TreeNode", "TreeOutcome", "evaluate_tree", "flatten_tree",
     "tree_certificate", "verify_tree_lower_certificate",
     "OffPlaneError", "SepLowerTree", "LOCCLowerTree", "sep_lower_tree", "locc_lower_tree",
-    "DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH",
+    "DEFAULT_SEP_DEPTH", "DEFAULT_LOCC_DEPTH", "plane_lower_bound",
     "KrausOperators", "HasKrausOperators", "kraus_operators", "NoInstrumentError", "ExportError",
+    "LPSolution", "SeparableLPError", "solve_separable_lp", "LPCertificateError", "LPLowerBound",
+    "exact_lp_instrument", "verify_lp_lower_certificate",
     "LOCCTreeBound", "LOCCTreeError", "locc_tree_bound", "locc_tree_certificate",
     "verify_locc_tree_certificate", "MonotoneCheckError", "MonotoneViolation",
     "find_monotone_violation", "cut_monotone", "cut_upper", "min_kappa_cut",

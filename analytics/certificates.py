@@ -15,137 +15,25 @@ the ``claim`` field must be that statement, recomputed by the verifier.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from .display import ShortRepr, show_number
+# the JSON helpers live in analytics.certjson; re-exported here for callers of this module
+from .certjson import (FORMAT, STATE_KEYS, VERSION, CertificateFormatError,  # noqa: F401
+                       check_claim, check_envelope, check_float, check_keys, float_lower,
+                       float_upper, frac_str, parse_frac, require, shorten, state_from_json,
+                       state_to_json, targeted_pairs)
 from .checks import check_instrument
 from .claims import Claim, exact_text, gap_claim, lower_claim, ppt_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
-from .instruments import DiagonalFactor, Instrument, ProductKraus, sep_lower_bound
-from .limits import check_exact_size, check_number_text
+from .instruments import DiagonalFactor, Instrument, ProductKraus
+from .lower import sep_lower_bound
+from .lp_certificates import verify_lp_lower_certificate
 from .monotones import kappa
+from .plane import SepLowerBound
 from .states import WClassState
-
-FORMAT = "sepgap-certificate"
-VERSION = 1
-
-
-class CertificateFormatError(SepgapError):
-    """A certificate is malformed: missing field, wrong version, a value of the wrong type."""
-
-
-def frac_str(q) -> str:
-    q = Fraction(q)
-    return str(q.numerator) if q.denominator == 1 else f"{q.numerator}/{q.denominator}"
-
-
-def parse_frac(text, what: str) -> Fraction:
-    """An exact rational from a string (``"3/5"``) or a JSON integer, refusing absurd sizes up
-    front (:mod:`analytics.limits`): ``"3e-999999999"`` would take minutes to parse."""
-    if isinstance(text, bool) or not isinstance(text, (str, int)):
-        raise CertificateFormatError(f"{what}: expected an exact rational as a string, got "
-                                     f"{shorten(text)}")
-    if isinstance(text, str):
-        check_number_text(text, what)
-    try:
-        q = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise CertificateFormatError(f"{what}: not an exact rational: {shorten(text)}") from None
-    return check_exact_size(q, what)
-
-
-def shorten(v, limit: int = 60) -> str:
-    """``repr(v)`` cut to ``limit`` characters (an error message never echoes a huge value)."""
-    r = repr(v)
-    return r if len(r) <= limit else r[:limit] + f"... ({len(r)} characters)"
-
-
-def check_keys(d, allowed, where: str) -> None:
-    """Refuse keys a reader could mistake for part of the claim but the verifier would ignore."""
-    if not isinstance(d, dict):
-        raise CertificateFormatError(f"{where}: expected an object")
-    extra = sorted(str(k) for k in d if k not in allowed)
-    if extra:
-        raise CertificateFormatError(f"{where} has unknown field(s) {', '.join(map(shorten, extra))} "
-                                     f"(allowed: {', '.join(allowed)})")
-
-
-def check_float(d, key: str, where: str, expected: float) -> None:
-    """``d[key]`` must be the JSON number ``expected`` (the exact value rounded outward)."""
-    v = require(d, key, where)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or v != expected:
-        raise CertificateFormatError(f"{where}.{key} {shorten(v)} is not the exact value rounded "
-                                     f"outward ({expected!r})")
-
-
-def check_claim(cert: dict, claim: Claim) -> None:
-    """The ``claim`` field must be the canonical statement of what was verified."""
-    got = require(cert, "claim", "certificate")
-    if got != claim.exact():
-        hint = ("; the file was written by an older sepgap whose claim text could overstate "
-                "the result: write it again") if got in _OLD_CLAIMS else ""
-        raise CertificateFormatError(f"claim {shorten(got)} is not what the certificate proves "
-                                     f"({claim.exact()!r}){hint}")
-
-
-#: Claim texts of files written before the claims were exact (never accepted: a weighted or
-#: partial certificate said "SEP <= bound" in these words).
-_OLD_CLAIMS = ("optimal SEP (indeed PPT) success probability <= bound.exact",
-               "optimal SEP success probability >= bound.exact (explicit instrument)",
-               "SEP_opt - LOCC_sup >= gap.exact (explicit SEP instrument vs kappa, "
-               "the LOCC supremum for x0 = 0 by Theorems 1-2)")
-
-
-def require(d, key: str, where: str):
-    if not isinstance(d, dict):
-        raise CertificateFormatError(f"{where}: expected an object")
-    if key not in d:
-        raise CertificateFormatError(f"missing field {where}.{key}")
-    return d[key]
-
-
-def float_upper(q: Fraction) -> float:
-    """The smallest float >= q."""
-    f = float(q)
-    return f if Fraction(f) >= q else math.nextafter(f, math.inf)
-
-
-def float_lower(q: Fraction) -> float:
-    """The largest float <= q."""
-    f = float(q)
-    return f if Fraction(f) <= q else math.nextafter(f, -math.inf)
-
-
-def state_to_json(state: WClassState) -> dict:
-    ex = state.exact()
-    return {"type": "w_class", "x0": frac_str(ex.x0), "xA": frac_str(ex.xA),
-            "xB": frac_str(ex.xB), "xC": frac_str(ex.xC)}
-
-
-STATE_KEYS = ("type", "x0", "xA", "xB", "xC")
-
-
-def state_from_json(d) -> WClassState:
-    typ = require(d, "type", "state")
-    if typ != "w_class":
-        raise CertificateFormatError(f"state.type {shorten(typ)} is not 'w_class'")
-    check_keys(d, STATE_KEYS, "state")
-    vals = [parse_frac(require(d, k, "state"), f"state.{k}") for k in ("x0", "xA", "xB", "xC")]
-    return WClassState.from_components(*vals)
-
-
-def check_envelope(cert, kind: str) -> None:
-    if not isinstance(cert, dict):
-        raise CertificateFormatError("a certificate is a JSON object")
-    if cert.get("format") != FORMAT:
-        raise CertificateFormatError(f"format is {shorten(cert.get('format'))}, expected {FORMAT!r}")
-    v = cert.get("version")
-    if type(v) is not int or v != VERSION:  # 1.0, true and "1" are not the integer 1
-        raise CertificateFormatError(f"version {shorten(v)} is not supported (expected the integer {VERSION})")
-    if cert.get("kind") != kind:
-        raise CertificateFormatError(f"kind {shorten(cert.get('kind'))} is not {kind!r}")
+from .tree_certificates import verify_tree_lower_certificate
 
 
 # ---- explicit SEP lower bound -----------------------------------------------------------------
@@ -188,25 +76,32 @@ def _instrument_from_json(d) -> Instrument:
     return Instrument(str(d.get("kind", "custom")), tuple(ops))
 
 
-def _targeted(p_pairs: dict) -> tuple:
-    """The pairs on which an instrument succeeds with positive probability."""
-    return tuple(p for p, v in (p_pairs or {}).items() if v and Fraction(v) > 0)
-
-
-def sep_lower_certificate(state) -> dict:
-    """Certificate of the best explicit SEP lower bound (raises if none applies)."""
-    st = state.exact() if isinstance(state, WClassState) else WClassState.from_sequence(state).exact()
-    lb = sep_lower_bound(st)
+def lower_certificate(lb: SepLowerBound) -> dict:
+    """The ``sep_lower_bound`` certificate of a computed bound (no search is run again):
+    the plane instrument's Kraus data, the measurement tree, or the LP instrument."""
     if lb.value is None or lb.instrument is None:
-        raise InstrumentError(f"no explicit SEP instrument applies to {st}: {lb.reason}")
-    value = Fraction(lb.value)
-    claim = lower_claim(_targeted(lb.p_pairs), value).exact()
-    if lb.kind == "tree":  # x0 > 0: a measurement tree (analytics.tree_certificates)
+        raise InstrumentError(f"no explicit SEP instrument: {lb.reason}")
+    if lb.kind in ("tree", "lp"):
         return lb.instrument.certificate()
-    return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound",
-            "claim": claim,
-            "state": state_to_json(st), "instrument": _instrument_to_json(lb.instrument),
+    inst = lb.instrument
+    st = lb.state
+    value = Fraction(lb.value)
+    claim = lower_claim(targeted_pairs(lb.p_pairs), value).exact()
+    return {"format": FORMAT, "version": VERSION, "kind": "sep_lower_bound", "claim": claim,
+            "state": None if st is None else state_to_json(st),
+            "instrument": _instrument_to_json(inst),
             "bound": {"exact": frac_str(value), "float_lower": float_lower(value)}}
+
+
+def sep_lower_certificate(state, method: str = "auto", budget: float | None = None) -> dict:
+    """Certificate of the best explicit SEP lower bound by ``method``
+    (:func:`analytics.lower.sep_lower_bound`; raises if none applies)."""
+    st = state.exact() if isinstance(state, WClassState) else WClassState.from_sequence(state).exact()
+    lb = sep_lower_bound(st, method=method, budget=budget)
+    cert = lower_certificate(lb)
+    if cert.get("state") is None:
+        cert["state"] = state_to_json(st)
+    return cert
 
 
 LOWER_KEYS = ("format", "version", "kind", "claim", "state", "instrument", "bound", "provenance")
@@ -245,11 +140,10 @@ class AnalyticVerification(ShortRepr):
 
 
 def _verify_tree(cert) -> tuple[WClassState, Claim, str]:
-    from .tree_certificates import verify_tree_lower_certificate
     check_keys(cert, TREE_KEYS, "certificate")
     st, bound, p_pairs, arithmetic = verify_tree_lower_certificate(cert)
     check_float(cert["bound"], "float_lower", "bound", float_lower(bound))
-    claim = lower_claim(_targeted(p_pairs), bound)
+    claim = lower_claim(targeted_pairs(p_pairs), bound)
     check_claim(cert, claim)
     return st, claim, f"separable instrument from a measurement tree, checked in {arithmetic} arithmetic"
 
@@ -259,6 +153,8 @@ def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
     inst_d = cert.get("instrument")
     if isinstance(inst_d, dict) and inst_d.get("kind") == "tree":
         return _verify_tree(cert)
+    if isinstance(inst_d, dict) and inst_d.get("kind") == "lp":
+        return verify_lp_lower_certificate(cert)
     check_keys(cert, LOWER_KEYS, "certificate")
     st = state_from_json(require(cert, "state", "certificate"))
     inst = _instrument_from_json(require(cert, "instrument", "certificate"))
@@ -272,28 +168,32 @@ def _verify_lower(cert) -> tuple[WClassState, Claim, str]:
         raise InstrumentError(f"claimed bound {claimed} differs from the instrument's success "
                               f"probability {chk.total}")
     check_float(bound, "float_lower", "bound", float_lower(claimed))
-    claim = lower_claim(_targeted(chk.p_pairs), claimed)
+    claim = lower_claim(targeted_pairs(chk.p_pairs), claimed)
     check_claim(cert, claim)
     return st, claim, "explicit separable instrument, checked exactly"
 
 
-def gap_certificate(state) -> dict:
-    """Certificate of ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact). Raises
+def gap_certificate_from(lower: dict) -> dict:
+    """The ``sep_locc_gap`` certificate around a lower-bound certificate ``lower`` (verified
+    here first): ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact). Raises
     :class:`InstrumentError` when that gap is not positive: ``SEP >= LOCC`` always, so a claim
     ``>= 0`` or below is vacuous and is never written as a gap certificate (write the
     ``sep_lower_bound`` certificate instead)."""
-    lower = sep_lower_certificate(state)
-    st = state_from_json(lower["state"])
+    st, claim, _ = _verify_lower(lower)
     k = kappa(st)
-    gap = Fraction(lower["bound"]["exact"]) - k
+    gap = claim.value - k
     if gap <= 0:
         raise InstrumentError(f"no SEP-LOCC gap certificate for {st}: sep_lower - kappa = "
                               f"{exact_text(gap)} is not positive (a vacuous claim)")
-    pairs = _targeted(sep_lower_bound(st).p_pairs)
     return {"format": FORMAT, "version": VERSION, "kind": "sep_locc_gap",
-            "claim": gap_claim(pairs, gap).exact(),
+            "claim": gap_claim(claim.pairs, gap).exact(),
             "state": lower["state"], "sep_lower": lower, "kappa": {"exact": frac_str(k)},
             "gap": {"exact": frac_str(gap), "float_lower": float_lower(gap)}}
+
+
+def gap_certificate(state, method: str = "auto", budget: float | None = None) -> dict:
+    """Certificate of ``SEP_opt - LOCC_sup >= sep_lower - kappa`` (exact)."""
+    return gap_certificate_from(sep_lower_certificate(state, method, budget))
 
 
 def _verify_gap(cert) -> tuple[WClassState, Claim, str]:
@@ -385,6 +285,12 @@ def _run(fn, cert) -> AnalyticVerification:
 def verify_lower(cert) -> AnalyticVerification:
     """Verify a ``sep_lower_bound`` certificate exactly; never raises on bad input."""
     return _run(_verify_lower, cert)
+
+
+def verify_lower_lp(cert) -> AnalyticVerification:
+    """Verify an LP ``sep_lower_bound`` certificate (``instrument.kind = "lp"``) exactly from
+    the file alone (:func:`analytics.lp_certificates.verify_lp_lower_certificate`); never raises."""
+    return _run(verify_lp_lower_certificate, cert)
 
 
 def verify_gap(cert) -> AnalyticVerification:

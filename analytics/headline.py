@@ -28,7 +28,8 @@ from .display import ShortRepr, show_number
 from .checks import (SUPPORT, check_instrument, diagonal_branch, is_product_vector,
                      psi_plus_residual)
 from .errors import InstrumentError, InvalidStateError
-from .instruments import Instrument, sep_lower_bound
+from .instruments import Instrument
+from .plane import plane_lower_bound
 from .monotones import kappa
 from .states import PARTIES, WClassState, as_state, psi_s
 
@@ -138,15 +139,16 @@ class KappaIncrease(ShortRepr):
 
 
 def kappa_increase(state) -> KappaIncrease:
-    """Apply the instrument of :func:`analytics.instruments.sep_lower_bound` and compare
-    :math:`\\kappa`. Raises :class:`InstrumentError` when no explicit instrument applies."""
+    """Apply the plane instrument of :func:`analytics.plane.plane_lower_bound` and compare
+    :math:`\\kappa`. Raises :class:`InstrumentError` when no explicit instrument applies
+    (:math:`x_0 > 0`: the SEP lower bounds there are measurement trees and LP instruments)."""
     st = as_state(state)
-    bound = sep_lower_bound(st)
-    if bound.kind == "tree":  # a measurement tree: its branches are not W-class in one step
+    try:
+        bound = plane_lower_bound(st)
+    except InstrumentError:
         raise InstrumentError(f"no explicit separable instrument of product form for {st} "
-                              f"(x0 > 0: the SEP lower bound is a measurement tree)")
-    if bound.instrument is None:
-        raise InstrumentError(f"no explicit separable instrument for {st}: {bound.reason}")
+                              f"(x0 > 0: the SEP lower bound is a measurement tree or an LP "
+                              f"instrument)") from None
     return KappaIncrease(st, bound.kind, kappa(st), kappa_after_instrument(bound.instrument, st))
 
 

@@ -24,7 +24,8 @@ Builders:
   probability :math:`2(1 - x_{n_1})` (formulation.md, section 3; verified by the checker).
 * :func:`trivial_instrument` -- the identity, labelled ``"fail"`` (probability 0).
 
-:func:`sep_lower_bound` picks the best applicable one, checks it and returns the value.
+:func:`analytics.plane.plane_lower_bound` picks the best applicable one and checks it;
+:func:`analytics.lower.sep_lower_bound` chooses among all lower-bound methods.
 """
 from __future__ import annotations
 
@@ -371,108 +372,7 @@ def trivial_instrument(exact: bool = True) -> Instrument:
                       "identity; success probability 0")
 
 
-# ---- the explicit SEP lower bound -----------------------------------------------------------
-
-@dataclass(frozen=True, repr=False)
-class SepLowerBound(ShortRepr):
-    """An explicit, checked lower bound on the SEP success probability of a state.
-
-    ``value`` is the total success probability :math:`p_{AB}+p_{AC}+p_{BC}` of ``instrument`` as
-    computed by :func:`analytics.checks.check_instrument` (Fraction for exact states).
-    ``kind`` is ``"eq7"``, ``"large_component"``, ``"trivial"`` or ``"none"``; for ``"none"``
-    ``value``, ``instrument``, ``p_pairs`` and ``check`` are None.
-    """
-
-    value: Fraction | float | None
-    kind: str
-    instrument: Instrument | None
-    p_pairs: dict | None
-    check: object = None
-    reason: str = ""
-    #: the state the bound is for (None only for results built by hand)
-    state: WClassState | None = None
-
-    def _summary(self) -> list:
-        pp = "None" if self.p_pairs is None else ", ".join(
-            f"{k}: {show_number(v, '>=')}" for k, v in self.p_pairs.items())
-        return [("value", show_number(self.value, ">=")), ("kind", self.kind),
-                ("state", str(self.state)), ("p_pairs", pp),
-                ("checked", str(bool(self.check is not None and self.check.ok)))]
-
-    def kraus_operators(self) -> KrausOperators:
-        """The checked instrument as product Kraus operators with outcome labels
-        (:class:`analytics.kraus.KrausOperators`: ``operators`` (n, 8, 8), ``factors``
-        (n, 3, 2, 2), ``labels``); a measurement tree flattened. Raises
-        :class:`analytics.kraus.NoInstrumentError` when there is no instrument (kind ``"none"``)."""
-        if self.instrument is None:
-            raise NoInstrumentError(f"no explicit instrument to export: {self.reason}")
-        if isinstance(self.instrument, Instrument):
-            return self.instrument.kraus_operators(self.state, self.value)
-        return self.instrument.kraus_operators()
-
-
-def _is_product_state(st: WClassState) -> bool:
-    # at most one of xA, xB, xC non-zero: (sqrt(x0)|0> + sqrt(x_i)|1>)_i (x) |00>
-    return sum(1 for v in st.x if v != 0) <= 1
-
-
-def sep_lower_bound(state) -> SepLowerBound:
-    """Best explicit separable instrument for ``state``, checked, with its success probability.
-
-    Decisions (documented, tested):
-
-    * product states (at most one of :math:`x_A, x_B, x_C` non-zero, any :math:`x_0`): kind
-      ``"trivial"``, value 0 with the identity instrument. This is also the SEP optimum, since
-      separable operations map product states to separable states and :math:`|\\Psi^+\\rangle` is
-      entangled.
-    * :math:`x_0 > 0` otherwise: kind ``"tree"``: local measurements that move the state onto the
-      plane, then the plane's instruments (:func:`analytics.offplane.sep_lower_tree`, checked
-      exactly by :mod:`analytics.tree_certificates`); ``instrument`` is the
-      :class:`~analytics.offplane.SepLowerTree` and ``check`` its exact evaluation.
-    * :math:`x_0 = 0`: Eq. (7) if :math:`0 < x_k \\le 1/2` for all k (value 1); the
-      large-component instrument if :math:`x_{n_1} \\ge 1/2` (value :math:`2(1-x_{n_1})`). At
-      :math:`x_{n_1} = 1/2` with :math:`x_{n_3} > 0` both apply and both give 1; Eq. (7) is returned.
-
-    Every candidate is checked before its value is used; a failed check raises
-    :class:`InstrumentError` listing the reasons.
-    """
-    from .checks import check_instrument  # here, not at the top: checks imports this module
-
-    st = as_state(state)
-    if _is_product_state(st):
-        candidates = [trivial_instrument(st.is_exact)]
-    elif st.x0 != 0:
-        from .offplane import sep_lower_tree  # here: offplane builds on this module
-        tree = sep_lower_tree(st)
-        return SepLowerBound(tree.value, tree.kind, tree, dict(tree.pairs), tree.evaluation,
-                             f"separable instrument from a depth-{tree.depth} measurement tree "
-                             f"(local measurements, then the plane's instruments), checked exactly "
-                             f"({tree.arithmetic})", st)
-    else:
-        candidates = []
-        for build in (eq7_instrument, large_component_instrument):
-            try:
-                candidates.append(build(st))
-            except InstrumentError:
-                continue  # outside this instrument's domain
-        if not candidates:  # x0 = 0 is always covered by one of the two domains
-            raise InstrumentError(f"no instrument applies to {st}, which should not happen")
-    best = None
-    for inst in candidates:
-        chk = check_instrument(inst, st)
-        if not chk.ok:
-            raise InstrumentError(f"{inst.kind} instrument failed its check on {st}: "
-                                  + "; ".join(chk.reasons))
-        if best is None or chk.total > best[1].total:
-            best = (inst, chk)
-    inst, chk = best
-    how = "exact" if chk.exact else "float"
-    return SepLowerBound(chk.total, inst.kind, inst, dict(chk.p_pairs), chk,
-                         f"{inst.description} (checked, {how})", st)
-
-
 __all__ = [
     "OUTCOMES", "DiagonalFactor", "ProductKraus", "DenseKraus", "Instrument", "lambda_squared",
     "eq7_instrument", "large_component_instrument", "trivial_instrument",
-    "SepLowerBound", "sep_lower_bound",
 ]

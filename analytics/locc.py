@@ -477,7 +477,7 @@ def theorem2_protocol(state, rounds: int = DEFAULT_ROUNDS, epsilon=None,
     The first two steps and Vidal's conversion are simulated (exactly for exact states); the
     :math:`|W\\rangle` branch continues with :func:`fortescue_lo` (``rounds``, ``epsilon``;
     ``exact=True`` with rational ε keeps everything in Fractions). Raises :class:`ProtocolError`
-    for :math:`x_0 > 0` (the protocol needs :math:`x_0 = 0`; see :func:`locc_lower_bound`).
+    for :math:`x_0 > 0` (the protocol needs :math:`x_0 = 0`; see :func:`analytics.lower.locc_lower_bound`).
     """
     st = as_state(state)
     rounds = _check_rounds(rounds)
@@ -515,7 +515,7 @@ def theorem2_protocol(state, rounds: int = DEFAULT_ROUNDS, epsilon=None,
 def theorem2_locc_lower(state, rounds: int = DEFAULT_ROUNDS) -> LOCCResult:
     """Sweep helper: :func:`theorem2_protocol` with float output; its ``locc_lower`` is the column.
 
-    Raises :class:`ProtocolError` for :math:`x_0 > 0` (use :func:`locc_lower_bound` there).
+    Raises :class:`ProtocolError` for :math:`x_0 > 0` (use :func:`analytics.lower.locc_lower_bound` there).
     """
     return theorem2_protocol(state, rounds)
 
@@ -594,28 +594,9 @@ def projective_vidal_protocol(state, grid: int = 61) -> LOCCResult:
                       pairs["BC"], None, None, 0.0, 2, False, notes)
 
 
-def locc_lower_bound(state, rounds: int = DEFAULT_ROUNDS) -> LOCCResult:
-    """The best implemented protocol: Theorem 2 for :math:`x_0 = 0`; otherwise the measurement
-    tree of :func:`analytics.offplane.locc_lower_tree` (local measurements onto the plane, then
-    the Theorem 2 protocol), which is never below projective+Vidal (it takes the better one)."""
-    st = as_state(state)
-    if st.x0 == 0:
-        return theorem2_protocol(st, rounds)
-    rounds = _check_rounds(rounds)
-    from .offplane import locc_lower_tree  # here: offplane builds on this module
-    t = locc_lower_tree(st, rounds=rounds)
-    if t.locc_lower_protocol == "projective+vidal":
-        return projective_vidal_protocol(st)
-    pp = t.locc_lower_pairs
-    return LOCCResult(t.locc_lower_protocol, st, float(t.locc_lower), kappa(st), rounds,
-                      float(pp["AB"]), float(pp["AC"]), float(pp["BC"]), measurements=t.depth,
-                      notes=(t.description, "lower bound only: kappa is an upper bound for x0 > 0"))
-
-
 __all__ = [
     "DEFAULT_ROUNDS", "MAX_ROUNDS", "EPSILON_GRID", "W_STATE", "ProtocolError", "vidal_measurement",
     "vidal_probability", "fl_weak_measurement", "fl_finish_measurement", "fortescue_lo_tree",
     "FLRound", "fortescue_lo_round", "FLResult", "fortescue_lo", "fortescue_lo_rounds_for",
     "LOCCResult", "theorem2_protocol", "theorem2_locc_lower", "projective_vidal_protocol",
-    "locc_lower_bound",
 ]

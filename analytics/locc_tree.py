@@ -41,7 +41,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .certificates import float_lower, frac_str, parse_frac, require, state_from_json, state_to_json
+from .certjson import float_lower, frac_str, parse_frac, require, state_from_json, state_to_json
 from .errors import SepgapError
 from .locc import DEFAULT_ROUNDS, MAX_ROUNDS, fortescue_lo, theorem2_protocol
 from .locc_values import DEFAULT_GRID, best_node, value_table

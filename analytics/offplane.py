@@ -47,15 +47,15 @@ import numpy as np
 from .display import ShortRepr, show_number
 from .errors import SepgapError
 from .kraus import KrausOperators
-from .instruments import sep_lower_bound
+from .plane import plane_lower_bound
 from .locc import (DEFAULT_ROUNDS, _check_rounds, _theorem2_policy, fortescue_lo,
                    projective_vidal_protocol, theorem2_protocol)
 from .measurements import InvalidMeasurementError, KrausOutcome, LocalMeasurement, is_w_state, simulate
 from .monotones import kappa
 from .states import PAIRS, PARTIES, WClassState, as_state
 from .tree_certificates import (ARITHMETIC, TreeEvaluation, TreeLeaf, TreeNode, TreeOutcome,
-                                evaluate_tree, flatten_tree, float_lower, tree_certificate, tree_depth,
-                                tree_leaves)
+                                evaluate_tree, flatten_tree, float_lower, node_branches,
+                                tree_certificate, tree_depth, tree_leaves)
 
 #: Default chain depth of the SEP search (docs/offplane.md: the value still grows slowly with
 #: depth; 3 beats the issue's two-step numbers and keeps one state well under a second).
@@ -228,20 +228,18 @@ def rational_node(st: WClassState, party: str, v: float, u: float, child) -> Tre
     plane = TreeOutcome(s, beta1, c1, TreeLeaf("trivial"))
     node = TreeNode(party, (plane, TreeOutcome(t, beta2, c2, child)))
     # pick the leaf instrument for the exact plane state of outcome 1
-    from .tree_certificates import node_branches
     (p1, st1), _ = node_branches(node, st)
     kind = "trivial" if st1 is None else _plane_kind(st1)
     return TreeNode(party, (TreeOutcome(s, beta1, c1, TreeLeaf(kind)), node.outcomes[1]))
 
 
 def _plane_kind(st: WClassState) -> str:
-    lb = sep_lower_bound(st)
+    lb = plane_lower_bound(st)
     return lb.kind if lb.kind in ("eq7", "large_component") else "trivial"
 
 
 def rational_chain(state, search: ChainSearch):
     """Exact tree of ``search`` on ``state`` (built root first, level by level)."""
-    from .tree_certificates import node_branches
     st = as_state(state).exact()
     if not search.parties:
         return TreeLeaf("trivial") if st.x0 != 0 else TreeLeaf(_plane_kind(st))

@@ -73,12 +73,12 @@ from fractions import Fraction
 import numpy as np
 
 from .display import ShortRepr, show_number
-from .certificates import float_lower, frac_str as _frac_str, parse_frac as _parse_frac
-from .certificates import _targeted
-from .certificates import check_keys as _check_keys
-from .certificates import require as _req, state_from_json as _state_from_json
+from .certjson import float_lower, frac_str as _frac_str, parse_frac as _parse_frac
+from .certjson import targeted_pairs as _targeted
+from .certjson import check_keys as _check_keys
+from .certjson import require as _req, state_from_json as _state_from_json
+from .certjson import state_to_json as _state_to_json
 from .claims import lower_claim
-from .certificates import state_to_json as _state_to_json
 from .checks import check_instrument
 from .errors import SepgapError
 from .instruments import (Instrument, ProductKraus, eq7_instrument, large_component_instrument,
@@ -98,7 +98,7 @@ LEAF_BUILDERS = {"eq7": eq7_instrument, "large_component": large_component_instr
 
 #: The fields of a tree's NODE, outcome and LEAF objects (module docstring); any other field,
 #: or a LEAF's fields mixed into a NODE, is rejected (the one key check,
-#: :func:`analytics.certificates.check_keys`, as for every certificate kind).
+#: :func:`analytics.certjson.check_keys`, as for every certificate kind).
 NODE_KEYS = ("party", "outcomes")
 OUTCOME_KEYS = ("sqrt_a", "beta", "c", "probability", "child")
 LEAF_KEYS = ("leaf", "value")

@@ -43,11 +43,12 @@ from fractions import Fraction
 from functools import lru_cache
 
 from analytics.display import ShortRepr, show_interval, show_number
-from analytics.certificates import (float_lower, float_upper, frac_str, gap_certificate,
-                                    sep_lower_certificate)
+from analytics.kraus import NoInstrumentError
+from analytics.certificates import (float_lower, float_upper, frac_str, gap_certificate_from,
+                                    lower_certificate, sep_lower_certificate)
 from analytics.claims import ppt_claim
 from analytics.errors import SepgapError
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from analytics.locc import DEFAULT_ROUNDS, theorem2_locc_lower
 from analytics.monotones import eta as eta_of
 from analytics.monotones import kappa as kappa_of
@@ -60,8 +61,8 @@ import sdp as sdp_pkg  # module attributes looked up at call time (tests patch t
 #: branch-tree simulator's float error is many orders below it; tests compare with exact optima).
 LOCC_FLOAT_MARGIN = Fraction(1, 10 ** 12)
 
-#: SEP lower-bound methods :func:`bracket` accepts (``lower=``).
-LOWER_METHODS = ("auto",)
+#: SEP lower-bound methods :func:`bracket` accepts (``lower=``; :func:`analytics.lower.sep_lower_bound`).
+LOWER_METHODS = ("auto", "tree", "lp")
 
 #: Rounding direction of every float that is a bound: ``"down"`` (a lower bound, largest float
 #: <= exact), ``"up"`` (an upper bound, smallest float >= exact). Every other float is nearest.
@@ -93,10 +94,11 @@ def _near(q):
 
 @lru_cache(maxsize=256)
 def sep_lower_of(st):
-    """:func:`analytics.instruments.sep_lower_bound` of an exact state, remembered: off the
-    plane it is a tree search (about a second), and ``sepgap verify`` and a resumed sweep ask
-    for the same states again. Deterministic, so remembering changes no number."""
-    return sep_lower_bound(st)
+    """:func:`analytics.lower.sep_lower_bound` of an exact state with the ``tree`` method (the
+    plane instruments on the plane), remembered: off the plane it is a tree search (about a
+    second), and ``sepgap verify`` and a resumed sweep ask for the same states again.
+    Deterministic, so remembering changes no number."""
+    return sep_lower_bound(st, method="tree")
 
 
 # ---- LOCC -----------------------------------------------------------------------------------------
@@ -287,9 +289,11 @@ class Bracket(ShortRepr):
     upper_certificate: dict | None = field(default=None, repr=False, compare=False)
     #: the solver's raw solution (warm start for a sweep's next point); not part of the JSON
     solver_raw: object = field(default=None, repr=False, compare=False)
+    #: the :class:`analytics.plane.SepLowerBound` behind ``sep_lower`` (its certificate)
+    lower_bound: object = field(default=None, repr=False, compare=False)
 
     #: attributes that are not part of :meth:`to_dict`
-    NOT_IN_DICT = ("upper_certificate", "solver_raw")
+    NOT_IN_DICT = ("upper_certificate", "solver_raw", "lower_bound")
 
     #: ``repr`` is one line: the state ``x = (x0; xA, xB, xC)``, the brackets and the lower kind
     _repr_fields = ("x", "SEP", "LOCC", "gap", "kappa", "lower")
@@ -308,7 +312,15 @@ class Bracket(ShortRepr):
     def kraus_operators(self):
         """The separable instrument behind ``sep_lower`` as product Kraus operators with outcome
         labels (:class:`analytics.kraus.KrausOperators`); raises
-        :class:`analytics.kraus.NoInstrumentError` when there is none."""
+        :class:`analytics.kraus.NoInstrumentError` when there is none (or when this Bracket
+        was re-derived from a stored LP certificate: the certificate file is the instrument)."""
+        lb = self.lower_bound
+        if lb is not None and lb.instrument is not None:
+            return lb.kraus_operators()  # the very instrument behind sep_lower (no new search)
+        if self.sep_lower_kind == "lp":
+            raise NoInstrumentError("this Bracket holds no LP instrument (re-derived from a "
+                                    "stored certificate): export from that certificate's state "
+                                    "with bracket(..., lower='lp')")
         return sep_lower_of(self.state()).kraus_operators()
 
     def state(self):
@@ -333,7 +345,14 @@ class Bracket(ShortRepr):
     def lower_certificate(self) -> dict | None:
         """The ``sep_lower_bound`` certificate (``SEP >= sep_lower_exact``), or None if no
         explicit instrument applies."""
-        return None if self.sep_lower_exact is None else sep_lower_certificate(self.state())
+        if self.sep_lower_exact is None:
+            return None
+        lb = self.lower_bound
+        if lb is not None and lb.instrument is not None:
+            return lower_certificate(lb)  # the very instrument behind sep_lower (no new search)
+        if self.sep_lower_kind == "lp":
+            return None  # re-derived from a stored certificate: that file is the certificate
+        return sep_lower_certificate(self.state(), method="tree")
 
     def gap_certificate(self) -> dict | None:
         """The ``sep_locc_gap`` certificate (``SEP - LOCC_sup >= gap_certified_exact``) when that
@@ -341,7 +360,8 @@ class Bracket(ShortRepr):
         vacuous (SEP >= LOCC always) and is never written as a gap certificate."""
         if self.gap_certified_exact is None or self.gap_certified_exact <= 0:
             return None
-        return gap_certificate(self.state())
+        lower = self.lower_certificate()
+        return None if lower is None else gap_certificate_from(lower)
 
 
 def derive(state, *, lower, upper_bound: Fraction | None, report: UpperReport,
@@ -349,7 +369,7 @@ def derive(state, *, lower, upper_bound: Fraction | None, report: UpperReport,
            locc_time: float | None = None, solver_raw=None) -> Bracket:
     """The :class:`Bracket` of ``state`` from its inputs; pure (no solver, no search).
 
-    ``lower``: the :class:`analytics.instruments.SepLowerBound` of the state (checked exactly).
+    ``lower``: the :class:`analytics.plane.SepLowerBound` of the state (checked exactly).
     ``upper_bound``: the exact bound ``SEP <= upper_bound`` of a *verified* certificate whose
     claim is an upper bound on SEP itself (all pairs, unit weights, exact objective), or None.
     ``report``: the :class:`UpperReport` (labels and solver numbers; must agree with
@@ -415,19 +435,22 @@ def derive(state, *, lower, upper_bound: Fraction | None, report: UpperReport,
         gap_lower=_down(gl), gap_lower_exact=gl, gap_upper=_up(gu), gap_upper_exact=gu,
         sep_width=_up(sw), sep_width_exact=sw, locc_width=_up(lw),
         locc_width_exact=lw,
-        upper_certificate=upper_certificate, solver_raw=solver_raw,
+        upper_certificate=upper_certificate, solver_raw=solver_raw, lower_bound=lower,
     )
 
 
 def bracket(state, *, lower: str = "auto", certify: bool = True, sdp: bool = True,
             locc_rounds: int | None = DEFAULT_ROUNDS, pairs="AB,AC,BC", objective: str = "exact",
             solver: str = "auto", solver_options: dict | None = None, shortcut: bool = True,
-            warm_start=None, orbit=None) -> Bracket:
+            warm_start=None, orbit=None, lower_budget: float | None = None,
+            lower_seeds=None) -> Bracket:
     """Every bound of one W-class state in one call (the numbers of ``sepgap bound --json``).
 
     ``state``: a :class:`analytics.states.WClassState`, ``(xA, xB, xC)`` or ``(x0, xA, xB, xC)``.
-    ``lower``: the SEP lower-bound method (:data:`LOWER_METHODS`; ``"auto"``: the checked
-    explicit instrument of :func:`analytics.instruments.sep_lower_bound`). ``certify``: build and
+    ``lower``: the SEP lower-bound method (:data:`LOWER_METHODS`, :func:`analytics.lower.sep_lower_bound`:
+    ``"auto"`` the better of the measurement tree and the LP instrument, ``"tree"``, ``"lp"``;
+    the plane instruments on the plane), ``lower_budget`` the LP's seconds, ``lower_seeds`` LP
+    warm-start columns. ``certify``: build and
     exactly verify the PPT dual certificate (without it ``sep_upper`` is None and the solver's
     number is only ``sep_upper_numerical``). ``sdp=False``: no upper bound at all (kind
     ``"skipped"``). ``locc_rounds``: Fortescue-Lo rounds of ``locc_lower`` (None: no finite
@@ -442,7 +465,8 @@ def bracket(state, *, lower: str = "auto", certify: bool = True, sdp: bool = Tru
     if lower not in LOWER_METHODS:
         raise BracketError(f"lower={lower!r}: choose one of {', '.join(LOWER_METHODS)}")
     st = as_state(state).exact()
-    lb = sep_lower_of(st)
+    lb = (sep_lower_of(st) if lower == "tree" else
+          sep_lower_bound(st, method=lower, budget=lower_budget, seeds=lower_seeds))
     report, up, cert, raw = UpperReport(), None, None, None
     if sdp:
         res, note = None, None
@@ -475,6 +499,11 @@ def bracket(state, *, lower: str = "auto", certify: bool = True, sdp: bool = Tru
     locc_time = None if locc is None else time.perf_counter() - t0
     return derive(st, lower=lb, upper_bound=up, report=report, locc=locc,
                   upper_certificate=cert, locc_time=locc_time, solver_raw=raw)
+
+
+def lower_certificate_id(point_id: str) -> str:
+    """Key (in a sweep's ``certificates``) and file stem of a row's LP lower-bound certificate."""
+    return f"{point_id}-lower"
 
 
 # ---- a sweep row -----------------------------------------------------------------------------------
@@ -518,6 +547,8 @@ def sweep_row(point, b: Bracket) -> dict:
                              if b.sep_upper_certified_exact is not None else None),
         "sep_upper_note": b.sep_upper_note, "locc_sup_kind": b.locc_sup_kind,
         "locc_upper_kind": b.locc_upper_kind, "locc_width": b.locc_width,
+        "sep_lower_certificate_file": (f"certificates/{lower_certificate_id(point.id)}.json"
+                                       if b.sep_lower_kind == "lp" else None),
     })
     return row
 
@@ -534,6 +565,6 @@ def report_of_row(row: dict) -> UpperReport:
                        certify_time=row["certify_time"])
 
 
-__all__ = ["Bracket", "bracket", "derive", "UpperReport", "BracketError", "sweep_row",
+__all__ = ["Bracket", "bracket", "derive", "lower_certificate_id", "UpperReport", "BracketError", "sweep_row",
            "report_of_row", "sep_lower_of", "locc_sup_lower", "locc_lower", "DIRECTIONS",
            "LOCC_FLOAT_MARGIN", "LOWER_METHODS", "UPPER_KINDS", "locc_inputs"]

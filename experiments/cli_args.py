@@ -52,6 +52,32 @@ def add_solver_arguments(p) -> None:
                    help="solver setting passed through, repeatable, e.g. max_iters=20000")
 
 
+def seconds_arg(text: str) -> float:
+    """argparse ``type`` for ``--lower-budget``: seconds, read exactly (``1e1``, ``15/2``), a
+    finite number in [0, 86400]."""
+    import argparse
+
+    try:
+        q = parse_number(text)
+    except SepgapError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("number: ")) from None
+    if not 0 <= q <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} seconds is outside [0, 86400]")
+    return float(q)
+
+
+def add_lower_arguments(p) -> None:
+    """``--lower auto|tree|lp`` and ``--lower-budget SECONDS`` (analytics.lower.sep_lower_bound)."""
+    from analytics.separable_lp import DEFAULT_BUDGET
+    p.add_argument("--lower", default="auto", choices=("auto", "tree", "lp"),
+                   help="SEP lower bound off the plane: the measurement tree, the LP over product "
+                        "Kraus operators (certified, slower), or auto: the better of both "
+                        "(default). On the plane the exact plane instruments are used.")
+    p.add_argument("--lower-budget", type=seconds_arg, default=DEFAULT_BUDGET, metavar="SECONDS",
+                   help=f"time budget of the LP per state (default {DEFAULT_BUDGET:g}; the tree "
+                        "search and the exact rounding add 1-2 s); 0 with auto: the tree only")
+
+
 def add_state_arguments(p, optional: bool = False) -> None:
     """Positional XA XB XC and --x0, read exactly (1/2, 0.25, 2.5e-1); ``optional``: the three
     may be left out (the command then takes the state another way, e.g. --amplitudes)."""

@@ -2,8 +2,9 @@
 
 Prints :math:`\\kappa` (Eq. 4; an upper bound on LOCC by Theorem 1, the LOCC supremum for
 :math:`x_0 = 0` by Theorem 2), :math:`\\eta` (Eq. 3), the explicit, checked separable lower bound
-(:func:`analytics.instruments.sep_lower_bound`) and ``gap_lower = sep_lower - kappa``, a lower
-bound on :math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
+(:func:`analytics.lower.sep_lower_bound` with ``--lower auto|tree|lp`` and
+``--lower-budget SECONDS``) and ``gap_lower = sep_lower - kappa``, a lower bound on
+:math:`\\mathrm{SEP}_{opt} - \\mathrm{LOCC}_{sup}`.
 
 Numbers are parsed exactly (``1/2``, ``0.25``, ``2.5e-1``), so everything is exact.
 
@@ -27,8 +28,9 @@ from analytics.errors import SepgapError
 from analytics.locc import DEFAULT_ROUNDS
 from analytics.states import WClassState
 from experiments.export import check_instrument_path, save_instrument
-from experiments.cli_args import (add_solver_arguments, add_state_arguments,  # noqa: F401
-                                  integer_arg, parse_solver_options, short_path, state_from_args)
+from experiments.cli_args import (add_lower_arguments, add_solver_arguments,  # noqa: F401
+                                  add_state_arguments, integer_arg, parse_solver_options,
+                                  short_path, state_from_args)
 from experiments.cmd_bound_general import (add_amplitude_arguments, format_routed, general_input,
                                            routed_keys, run_general)
 from experiments.families import frac_short
@@ -51,9 +53,11 @@ def _float(v) -> float | None:
     return None if v is None else float(v)
 
 
-def analytic_report(state: WClassState, locc_rounds: int | None = None) -> dict:
-    """Every number of ``state`` without the SDP (``bracket(state, sdp=False).to_dict()``)."""
-    return bracket(state, sdp=False,
+def analytic_report(state: WClassState, locc_rounds: int | None = None, lower: str = "tree",
+                    lower_budget: float | None = None) -> dict:
+    """Every number of ``state`` without the SDP (``bracket(state, sdp=False).to_dict()``);
+    ``lower``: the SEP lower-bound method (default the tree: no LP budget spent)."""
+    return bracket(state, sdp=False, lower=lower, lower_budget=lower_budget,
                    locc_rounds=DEFAULT_ROUNDS if locc_rounds is None else locc_rounds).to_dict()
 
 
@@ -205,7 +209,7 @@ def run(args) -> int:
                 locc_rounds=DEFAULT_ROUNDS if args.locc_rounds is None else args.locc_rounds,
                 pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
                 solver=args.solver, solver_options=parse_solver_options(args.solver_option),
-                shortcut=not args.no_shortcut)
+                shortcut=not args.no_shortcut, lower=args.lower, lower_budget=args.lower_budget)
     report = b.to_dict()  # the JSON is the Bracket, key for key (experiments.brackets)
     if amp_state is not None:  # a W-class state given by amplitudes: how it was routed
         report.update(routed_keys(amp_state, state))
@@ -275,6 +279,7 @@ def register(subparsers) -> None:
     add_state_arguments(p, optional=True)
     add_amplitude_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    add_lower_arguments(p)
     p.add_argument("--locc-rounds", type=integer_arg, default=None, metavar="R",
                    help="Fortescue-Lo rounds of the explicit LOCC protocol in locc_lower "
                         "(default 1000)")

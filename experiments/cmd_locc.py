@@ -32,19 +32,16 @@ from fractions import Fraction
 from analytics.certificates import float_lower, float_upper
 from analytics.claims import decimal_down
 from analytics.errors import SepgapError
-from analytics.locc import DEFAULT_ROUNDS, ProtocolError, locc_lower_bound
+from analytics.locc import DEFAULT_ROUNDS, ProtocolError
+from analytics.lower import locc_lower_bound, sep_lower_bound
 from analytics.locc_tree import finite_pairs, locc_tree_bound, tree_lines
 from .brackets import LOCC_FLOAT_MARGIN
 from .cli_args import add_state_arguments, integer_arg, state_from_args  # noqa: F401
 
 
 def _sep_value(state):
-    """The explicit SEP value if :mod:`analytics.instruments` provides one, with a note."""
-    try:
-        from analytics.instruments import sep_lower_bound
-    except ImportError:
-        return None, None, "SEP line skipped: analytics.instruments.sep_lower_bound is not available"
-    bound = sep_lower_bound(state)
+    """The explicit SEP value (the tree method: no LP budget is spent for a reference line)."""
+    bound = sep_lower_bound(state, method="tree")
     if bound.value is None:
         return None, None, f"SEP line skipped: {bound.reason}"
     name = INSTRUMENT_NAMES.get(bound.kind, f"{bound.kind} instrument")

@@ -5,8 +5,11 @@ brackets (experiments/brackets.py): SEP in [sep_lower, sep_upper] (measurement-t
 certified PPT bound), LOCC in [locc_lower, locc_upper], and SEP_opt - LOCC_sup in
 [gap_lower, gap_upper]. ``--grid`` sweeps s too and adds the (s, x0) heat map of gap_lower.
 Writes ``robustness.csv/json/png/pdf`` (and ``robustness-grid.png/pdf``), certificates and the
-resume file like ``fig1``; prints the summary, where the certified gap ends, and the fit
-``sep_lower ~ 1 - c sqrt(x0)`` near the plane.
+resume file like ``fig1``; prints the summary, where the certified gap ends, where the certified
+PPT bound falls below kappa (between the two the gap is open only because kappa is the LOCC
+upper bound), and the fit ``sep_lower ~ 1 - c sqrt(x0)`` near the plane. The SEP lower bound is
+chosen by ``--lower`` (default ``auto``: the better of the measurement tree and the LP instrument,
+formulation.md section 8) within ``--lower-budget`` seconds per state.
 """
 from __future__ import annotations
 
@@ -31,6 +34,25 @@ def gap_end(rows) -> str:
         return f"certified gap at every x0 of the grid (up to {frac_short(rows[i]['x0_exact'])})"
     return (f"the certified gap ends between x0 = {frac_short(rows[i]['x0_exact'])} "
             f"(gap >= {rows[i]['gap_lower']:.4f}) and x0 = {frac_short(rows[i + 1]['x0_exact'])}")
+
+
+def ppt_crossing(rows) -> str:
+    """Where the certified PPT bound falls below kappa along x0 (``kappa_exceeds_sep_upper``):
+    beyond it no SEP lower bound can certify a gap against kappa, only a better LOCC upper
+    bound could."""
+    rows = sorted((r for r in rows if r.get("kappa_exceeds_sep_upper") is not None),
+                  key=lambda r: Fraction(r["x0_exact"]))
+    below = [i for i, r in enumerate(rows) if r["kappa_exceeds_sep_upper"]]
+    if not rows:
+        return "no certified PPT bound on the grid"
+    if not below:
+        return f"the certified PPT bound stays >= kappa up to x0 = {rows[-1]['x0_exact']}"
+    i = below[0]
+    if i == 0:
+        return f"the certified PPT bound is below kappa already at x0 = {rows[0]['x0_exact']}"
+    return (f"the certified PPT bound falls below kappa between x0 = {rows[i - 1]['x0_exact']} "
+            f"and x0 = {rows[i]['x0_exact']} (no SEP lower bound can certify a gap against kappa "
+            f"beyond it)")
 
 
 #: Smallest deficit ``limit - sep_lower`` used by the fit: the tree search runs in floats, so a
@@ -102,6 +124,10 @@ def run(args) -> int:
     main_s = family.config["main_s"]
     line = [r for r in result.rows if r["s_exact"] == main_s]
     print(f"s = {main_s}: {gap_end(line)}")
+    print(f"s = {main_s}: {ppt_crossing(line)}")
+    kinds = sorted({r.get("sep_lower_kind") for r in line if r.get("sep_lower_kind")})
+    print(f"s = {main_s}: SEP lower bounds by --lower {args.lower} (budget {args.lower_budget:g} s): "
+          f"{', '.join(kinds)}")
     plane = Fraction(main_s)
     limit = Fraction(1) if plane <= Fraction(1, 2) else 2 * (1 - plane)
     fit = sqrt_fit(line, limit)

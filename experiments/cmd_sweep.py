@@ -25,8 +25,8 @@ from pathlib import Path
 
 from analytics.states import parse_number
 
-from .cli_args import (accept_negative_numbers, add_solver_arguments, integer_arg,
-                       parse_solver_options)
+from .cli_args import (accept_negative_numbers, add_lower_arguments, add_solver_arguments,
+                       integer_arg, parse_solver_options)
 from .evaluate import LOCC_DEFAULT_ROUNDS
 from .export import latex_path, write_latex
 from .families import (FamilyError, grid_family, psi_family, simplex_family, tetra_family,
@@ -82,6 +82,7 @@ def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
                    help="also write a booktabs LaTeX table (state, kappa, SEP and LOCC brackets, "
                         "gap; exact fractions where short, decimals rounded outward) to FILE "
                         "(default DIR/<name>.tex)")
+    add_lower_arguments(p)
     add_scheduler_option(p)
 
 
@@ -116,6 +117,7 @@ def run_options(args) -> dict:
             "sibling": args.sibling_if_taken, "quiet": args.quiet,
             "solver": args.solver, "solver_options": parse_solver_options(args.solver_option),
             "locc_rounds": locc, "shortcut": not args.no_shortcut,
+            "lower": args.lower, "lower_budget": args.lower_budget,
             **({"scheduler": args.scheduler} if getattr(args, "scheduler", None) else {})}
 
 
@@ -138,7 +140,8 @@ def report(result, strict: bool) -> int:
 
 #: (flag, attribute) of the options every run command records in its provenance.
 _RUN_FLAGS = (("--out", "out"), ("--workers", "workers"), ("--solver", "solver"),
-              ("--locc-rounds", "locc_rounds"), ("--scheduler", "scheduler"))
+              ("--locc-rounds", "locc_rounds"), ("--scheduler", "scheduler"),
+              ("--lower", "lower"), ("--lower-budget", "lower_budget"))
 _FAMILY_FLAGS = {
     "fig1": (("--points", "points"), ("--smin", "smin"), ("--smax", "smax")),
     "robustness": (("--s", "s"), ("--x0min", "x0min"), ("--x0max", "x0max"), ("--points", "points"),

@@ -32,7 +32,8 @@ from sdp.certificate import CertificateError, load_certificate
 from .brackets import UpperReport
 from .verifiers import VERIFIERS, Rejected, verify_result  # noqa: F401 (re-exported)
 from .general_sweep import check_general_sweep
-from .evaluate import TIMING_COLUMNS, columns_for, rederive_row
+from .evaluate import (TIMING_COLUMNS, columns_for, lower_certificate_id, lower_for_row,
+                       rederive_row)
 from .families import Family, Point
 from .sweep import csv_value, summarize
 
@@ -108,6 +109,9 @@ class _Sweep:
             raise ValueError("'config' (the recorded options) is missing: the rows cannot be "
                              "re-derived")
         self.rounds = self.config["locc_rounds"]
+        self.lower = self.config.get("lower", "tree")
+        if self.lower not in ("auto", "tree", "lp"):
+            raise ValueError(f"config.lower {shorten(self.lower)} is not auto, tree or lp")
         if self.rounds is not None and (isinstance(self.rounds, bool)
                                         or not isinstance(self.rounds, int)):
             raise ValueError("config.locc_rounds is not an integer")
@@ -132,10 +136,12 @@ class _Sweep:
         return Point(index, pid, st, params)
 
 
-def expected_row(sweep: _Sweep, row: dict, index: int, cert_v) -> tuple:
+def expected_row(sweep: _Sweep, row: dict, index: int, cert_v, lower_cert=None) -> tuple:
     """``(expected row or None, problems)``: the row re-derived from its state, its verified
     certificate, its recorded report and the recorded options by the functions that wrote it
-    (:func:`experiments.evaluate.rederive_row`)."""
+    (:func:`experiments.evaluate.rederive_row`); the SEP lower bound by
+    :func:`experiments.evaluate.lower_for_row` (``lower_cert``: the row's LP certificate, verified
+    exactly; other kinds recomputed)."""
     try:
         point = sweep.point(row, index)
     except (SepgapError, ValueError, TypeError) as exc:
@@ -146,8 +152,12 @@ def expected_row(sweep: _Sweep, row: dict, index: int, cert_v) -> tuple:
         return None, bad + ["no recorded solver report (upper_reports): the sep_upper_* columns "
                             "cannot be re-derived"]
     try:
+        lower, why = lower_for_row(point.state.exact(), _get(row, "sep_lower_kind"), lower_cert,
+                                   sweep.lower)
+        if why:
+            return None, bad + [f"sep_lower: {why}"]
         return rederive_row(point, upper_bound=up, report=UpperReport.from_json(rep),
-                            locc_rounds=sweep.rounds), bad
+                            locc_rounds=sweep.rounds, lower=lower), bad
     except (SepgapError, ValueError, TypeError) as exc:
         return None, bad + [f"cannot re-derive the row: {shorten(str(exc), 200)}"]
 
@@ -217,6 +227,7 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
         views[pid] = _view(res, cert)
         out.append((res.valid, f"{path}#{pid}: {res.line()}"))
     known = {r.get("id") for r in rows if isinstance(r, dict)}
+    known |= {lower_certificate_id(k) for k in known if isinstance(k, str)}
     for pid in certs:
         if pid not in known:
             out.append((False, f"{path}#{pid}: a certificate for no row"))
@@ -226,7 +237,8 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
             expected.append((None, ["row is not an object"]))
             continue
         pid = row.get("id")
-        expected.append(expected_row(sweep, row, i, views.get(pid) if isinstance(pid, str) else None))
+        expected.append(expected_row(sweep, row, i, views.get(pid) if isinstance(pid, str) else None,
+                                     certs.get(lower_certificate_id(pid)) if isinstance(pid, str) else None))
 
     def table(label, table_rows, csv_mode):
         n_bad, ids = 0, set()
@@ -246,6 +258,7 @@ def check_sweep(doc: dict, path: Path, verify) -> list:
                     problems += compare_row(row, want, sweep.columns, csv_mode)
                 cert_v = views.get(pid) if isinstance(pid, str) else None
                 problems += _file_check(row, cert_v, path.parent, verify)
+                problems += _lower_file_check(row, path.parent, verify)
             if problems:
                 n_bad += 1
                 out.append((False, f"{label} {name}: MISMATCH: " + "; ".join(problems)))
@@ -318,6 +331,32 @@ def _file_check(row: dict, cert_v, folder: Path, verify) -> list:
     if cert_v is None or getattr(res, "bound", None) != cert_v.bound:
         return [f"{rel} proves {res.claim.exact() if res.claim else '?'}, not the row's certificate"]
     return []
+
+
+def _lower_file_check(row: dict, folder: Path, verify) -> list:
+    """The row's ``sep_lower_certificate_file`` (LP rows; if on disk) must prove the row's
+    ``sep_lower_exact``."""
+    rel = _get(row, "sep_lower_certificate_file")
+    kind = _get(row, "sep_lower_kind")
+    if rel is None:
+        return ["sep_lower_kind is lp but sep_lower_certificate_file is empty"] if kind == "lp" else []
+    if not isinstance(rel, str) or kind != "lp":
+        return ["sep_lower_certificate_file is set for a row that is not an LP instrument"]
+    p = folder / rel
+    if not p.is_file():
+        return []  # the JSON holds every certificate; the separate files are a convenience
+    try:
+        res = verify(load_certificate(p))
+    except CertificateError as exc:
+        return [f"{rel}: {exc}"]
+    if not res.valid:
+        return [f"{rel} is invalid"]
+    low = _get(row, "sep_lower_exact")
+    try:
+        same = low is not None and parse_frac(low, "sep_lower_exact") == res.claim.value
+    except SepgapError:
+        same = False
+    return [] if same else [f"{rel} proves {res.claim.exact()}, not the row's sep_lower"]
 
 
 # ---- paths ------------------------------------------------------------------------------------

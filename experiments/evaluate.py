@@ -5,8 +5,11 @@ Numbers in a row and what they mean (docs/experiments.md has the full list):
 * ``kappa``: :math:`\\kappa(\\vec x)` (Eq. 4). An upper bound on LOCC for every state (Theorem 1);
   for ``x0 = 0`` it is the LOCC supremum (Theorem 2).
 * ``sep_lower``: success probability of an explicit separable instrument, checked exactly
-  (:func:`analytics.instruments.sep_lower_bound`; a measurement tree for ``x0 > 0``): a
-  rigorous lower bound on SEP.
+  (:func:`analytics.lower.sep_lower_bound` with the run's ``--lower`` method and
+  ``--lower-budget``): a rigorous lower bound on SEP; ``sep_lower_kind`` says which instrument
+  (``eq7``, ``large_component``, ``trivial``, ``tree`` or ``lp``). An ``lp`` instrument comes from
+  a time-budgeted search, so it is not recomputed when a row is re-derived: its certificate
+  (``sep_lower_certificate_file``) is verified instead (:func:`lower_for_row`).
 * ``sep_upper_certified``: exact upper bound on SEP from a verified dual certificate of the PPT
   relaxation (:func:`sdp.ppt_upper_bound` with ``certify=True``). Empty when certification
   failed: an uncertified number never goes into this column.
@@ -43,9 +46,12 @@ from fractions import Fraction
 
 import numpy as np
 
-from analytics.certificates import float_lower, float_upper
+from analytics.certificates import float_lower, float_upper, verify_lower
+from analytics.plane import SepLowerBound
+from analytics.states import PAIRS
 
-from .brackets import UpperReport, bracket, derive, locc_inputs, sep_lower_of, sweep_row
+from .brackets import (UpperReport, bracket, derive, locc_inputs, lower_certificate_id,
+                       sep_lower_of, sweep_row)
 from .families import Point, frac_str
 
 from analytics.locc import DEFAULT_ROUNDS as LOCC_DEFAULT_ROUNDS
@@ -65,7 +71,7 @@ BASE_COLUMNS = (
     "sep_lower_p_AB", "sep_lower_p_AC", "sep_lower_p_BC",
     "sep_upper_p_AB", "sep_upper_p_AC", "sep_upper_p_BC",
     "locc_sup_lower", "locc_sup_kind", "locc_upper", "locc_upper_kind", "gap_lower",
-    "sep_width", "locc_width",
+    "sep_width", "locc_width", "sep_lower_certificate_file",
 )
 EXACT_COLUMNS = ("x0_exact", "xA_exact", "xB_exact", "xC_exact", "kappa_exact",
                  "sep_lower_exact", "sep_upper_certified_exact", "gap_certified_exact",
@@ -195,26 +201,64 @@ class PointResult:
     row: dict
     certificate: dict | None
     raw: object = None
+    lower_certificate: dict | None = None
+    lower_seeds: object = None
+
+
+def lower_for_row(st, kind, lower_cert, method: str = "auto") -> tuple:
+    """``(SepLowerBound or None, reason or None)``: the SEP lower bound a saved row of ``kind``
+    (its ``sep_lower_kind``) stands for, re-derived without a search: for ``lp`` its stored
+    certificate ``lower_cert`` must verify exactly, be for ``st`` and, with ``method`` ``auto``,
+    beat the tree (auto keeps the better); any other kind is recomputed (the tree method is
+    deterministic, the plane instruments are closed forms). The one function that both a
+    resumed sweep (:mod:`experiments.saved`) and ``sepgap verify`` use."""
+    st = st.exact()
+    if kind != "lp":
+        if lower_cert is not None:
+            return None, "a lower-bound certificate is stored for a row that is not an LP instrument"
+        if kind == "tree" and method == "lp":
+            return None, "sep_lower_kind tree in a run with --lower lp"
+        return sep_lower_of(st), None
+    if method not in ("auto", "lp"):
+        return None, f"sep_lower_kind lp in a run with --lower {method}"
+    if not isinstance(lower_cert, dict):
+        return None, "sep_lower_kind lp without its lower-bound certificate"
+    inst = lower_cert.get("instrument")
+    if not isinstance(inst, dict) or inst.get("kind") != "lp":
+        return None, "the lower-bound certificate is not an LP instrument"
+    res = verify_lower(lower_cert)
+    if not res.valid:
+        return None, f"the lower-bound certificate does not verify ({res.reason})"
+    if res.state != st:
+        return None, "the lower-bound certificate is for another state"
+    pp = {p: Fraction(lower_cert["p_pairs"][p]) for p in PAIRS}  # checked equal by the verifier
+    lb = SepLowerBound(res.claim.value, "lp", None, pp, None, "verified LP certificate", method,
+                       0.0, st)
+    if method == "auto" and not sep_lower_of(st).value < lb.value:
+        return None, "auto keeps the better bound, but the tree is not below the LP value"
+    return lb, None
 
 
 def rederive_row(point: Point, *, upper_bound: Fraction | None, report: UpperReport,
-                 locc_rounds: int | None) -> dict:
+                 locc_rounds: int | None, lower: SepLowerBound | None = None) -> dict:
     """The row of ``point`` re-derived from its exact state, the bound of its *verified*
     certificate (or None), its recorded solver ``report`` and the recorded ``locc_rounds``,
     through the functions that wrote it (:func:`experiments.brackets.derive` and
-    :func:`experiments.brackets.sweep_row`): no solver; the LOCC protocol and the SEP
-    instrument are recomputed (both deterministic). Timing columns come out empty.
+    :func:`experiments.brackets.sweep_row`): no solver; the LOCC protocol is recomputed
+    (deterministic); ``lower``: the SEP lower bound from :func:`lower_for_row` (default the
+    tree method, recomputed). Timing columns come out empty.
     Raises :class:`experiments.brackets.BracketError` if the inputs disagree."""
     st = point.state.exact()
-    b = derive(st, lower=sep_lower_of(st), upper_bound=upper_bound, report=report,
-               locc=locc_inputs(st, locc_rounds))
+    b = derive(st, lower=sep_lower_of(st) if lower is None else lower, upper_bound=upper_bound,
+               report=report, locc=locc_inputs(st, locc_rounds))
     return sweep_row(point, b)
 
 
 def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict | None = None,
                    locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, warm_start=None,
                    fresh_solver: bool = True, shortcut: bool = True,
-                   orbit_reuse: bool = False) -> PointResult:
+                   orbit_reuse: bool = False, lower: str = "auto",
+                   lower_budget: float | None = None, lower_seeds=None) -> PointResult:
     """Every number of the sweep for one point: :func:`experiments.brackets.bracket` of its
     state, written as a row by :func:`experiments.brackets.sweep_row` (module docstring).
 
@@ -222,6 +266,11 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
     permutations (cold start, fresh solver, remembered in this process) and relabel its
     certificate (re-verified exactly); warm starts are not used then, so the result does not
     depend on which points were solved before.
+
+    ``lower``, ``lower_budget``: the SEP lower-bound method and its LP time budget
+    (:func:`analytics.lower.sep_lower_bound`); ``lower_seeds``: LP columns of the previous
+    point (a warm start); the result's ``lower_seeds`` are this point's, its
+    ``lower_certificate`` the certificate of an ``lp`` lower bound (else None).
 
     ``locc_rounds=None`` leaves the LOCC columns empty. ``warm_start`` is the ``raw`` of a
     previous :class:`PointResult` with the same zero pattern (the caller checks). Solver
@@ -235,10 +284,15 @@ def evaluate_point(point: Point, *, solver: str = "auto", solver_options: dict |
                                solver_options=solver_options) if orbit_reuse else None)
     b = bracket(st, solver=solver, solver_options=solver_options, locc_rounds=locc_rounds,
                 shortcut=shortcut, orbit=orbit,
-                warm_start=warm_start if usable_warm_start(warm_start) else None)
-    return PointResult(sweep_row(point, b), b.upper_certificate, b.solver_raw)
+                warm_start=warm_start if usable_warm_start(warm_start) else None,
+                lower=lower, lower_budget=lower_budget, lower_seeds=lower_seeds)
+    lp = b.sep_lower_kind == "lp"
+    lp_sol = getattr(b.lower_bound.instrument, "lp", None) if lp else None
+    return PointResult(sweep_row(point, b), b.upper_certificate, b.solver_raw,
+                       b.lower_certificate() if lp else None,
+                       None if lp_sol is None else lp_sol.columns)
 
 
 __all__ = ["BASE_COLUMNS", "EXACT_COLUMNS", "TIMING_COLUMNS", "columns_for", "PointResult",
-           "evaluate_point", "rederive_row", "encode_raw", "decode_raw", "usable_warm_start",
+           "evaluate_point", "rederive_row", "lower_for_row", "lower_certificate_id", "encode_raw", "decode_raw", "usable_warm_start",
            "reset_solver_state", "float_down", "float_up", "LOCC_DEFAULT_ROUNDS"]

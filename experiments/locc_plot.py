@@ -3,7 +3,7 @@
 Top panel: the Theorem 2 protocol's success probability :math:`P(N)` (Fortescue-Lo budget of N
 rounds on the :math:`|W\\rangle` branch) against N, with :math:`\\kappa(\\vec x)` (Theorem 1 upper
 bound, LOCC supremum for :math:`x_0 = 0`) and the explicit SEP value
-(:func:`analytics.instruments.sep_lower_bound`) as horizontal lines. Bottom panel:
+(:func:`analytics.lower.sep_lower_bound`) as horizontal lines. Bottom panel:
 :math:`\\kappa - P(N)` on log axes, which shows the approach to :math:`\\kappa` from below.
 
 Drawn with matplotlib's Agg canvas directly (no pyplot, no display, no global backend change).

@@ -637,6 +637,12 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
         i = pos[-1]
         ax.axvspan(x[i], x[i + 1], color="grey", alpha=0.25, lw=0,
                    label=f"certified gap ends: $x_0 \\in$ [{x[i]:.3g}, {x[i + 1]:.3g}]")
+    below = [i for i, r in enumerate(rows) if r.get("kappa_exceeds_sep_upper")]
+    if below and below[0] > 0:  # beyond it no SEP lower bound can certify a gap against kappa
+        j = below[0]
+        ax.axvline(x[j - 1], color=c["sep_upper"], lw=0.8, ls=":")
+        ax.axvline(x[j], color=c["sep_upper"], lw=0.8, ls=":",
+                   label=f"certified PPT falls below $\\kappa$: $x_0 \\in$ [{x[j - 1]:.3g}, {x[j]:.3g}]")
     ax.set_ylabel("SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$")
     ax.set_title(f"$\\sqrt{{x_0}}|000\\rangle + \\sqrt{{1-x_0}}\\,\\psi_{{{style.frac_tex(s_text)}}}$")
     how = {"sep": ("measurement-tree instrument", "certified PPT bound"),
@@ -653,6 +659,11 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
             label="$\\kappa$ (upper bound on LOCC)")
     bx.set_xlim(float(np.nanmin(x)), float(np.nanmax(x)))
     bx.set_xscale("log")
+    if len(x) and np.nanmax(x) < 10 * np.nanmin(x):  # less than a decade: plain tick labels
+        from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+        bx.xaxis.set_major_locator(FixedLocator(np.geomspace(np.nanmin(x), np.nanmax(x), 4)))
+        bx.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.4g}"))
+        bx.xaxis.set_minor_formatter(NullFormatter())
     bx.set_xlabel("$x_0$ (weight of $|000\\rangle$)")
     bx.set_ylabel("probability")
     handles = []

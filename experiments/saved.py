@@ -5,13 +5,16 @@ stores the configuration). A resumed run must neither lose those points nor trus
 blindly: the file may be torn by a crash, edited by hand, or written by another version. So
 :func:`load_partial` reads every line and keeps it only if
 
-* it is a JSON object ``{"id", "row", "certificate", "warm"}`` whose ``id`` is a point of the
-  family (a string), ``row`` a dict with exactly the expected columns of the expected types,
-  ``certificate`` a dict or null and ``warm`` null or a readable warm start;
+* it is a JSON object ``{"id", "row", "certificate", "warm", "lower_certificate"}`` whose ``id``
+  is a point of the family (a string), ``row`` a dict with exactly the expected columns of the
+  expected types, ``certificate`` a dict or null, ``warm`` null or a readable warm start and
+  ``lower_certificate`` null or, for an ``lp`` row, the certificate of its SEP instrument;
 * every column except the timings equals the row re-derived from the point's state, its verified
   certificate, the solver report the row repeats and the recorded LOCC rounds
-  (:func:`experiments.evaluate.rederive_row`, the functions that wrote it; the SEP instrument
-  and the LOCC protocol are recomputed, both deterministic);
+  (:func:`experiments.evaluate.rederive_row`, the functions that wrote it; the LOCC protocol is
+  recomputed (deterministic), the SEP lower bound re-derived by
+  :func:`experiments.evaluate.lower_for_row`: an ``lp`` row's certificate verified exactly,
+  other kinds recomputed);
 * a row that says ``certified`` carries a certificate that verifies exactly
   (:func:`sdp.verify_certificate`), is for this very state, bounds SEP (all three pairs, unit
   weights, exact objective), and whose verified bound equals ``sep_upper_certified_exact``;
@@ -43,11 +46,11 @@ from analytics.certificates import float_upper, frac_str, verify_product_upper
 from analytics.errors import SepgapError
 
 from .brackets import report_of_row
-from .evaluate import TIMING_COLUMNS, columns_for, decode_raw, rederive_row
+from .evaluate import TIMING_COLUMNS, columns_for, decode_raw, lower_for_row, rederive_row
 
 PARTIAL_FORMAT = "sepgap-sweep-partial"
 PARTIAL_VERSION = 1
-_RECORD_KEYS = {"id", "row", "certificate", "warm"}
+_RECORD_KEYS = {"id", "row", "certificate", "warm", "lower_certificate"}
 
 
 class SweepError(SepgapError, ValueError):
@@ -233,12 +236,15 @@ def _certified_bound(row: dict, cert, point) -> tuple:
     return bound, None
 
 
-def check_record(rec, point, columns: set, param_names=(), locc_rounds=None) -> str | None:
+def check_record(rec, point, columns: set, param_names=(), locc_rounds=None,
+                 lower_method: str = "auto") -> str | None:
     """Why the saved line ``rec`` for ``point`` cannot be used, or None if it can (module
-    docstring); ``locc_rounds`` is the run's recorded option. Never raises on bad data."""
+    docstring); ``locc_rounds`` and ``lower_method`` are the run's recorded options. Never
+    raises on bad data."""
     if not isinstance(rec, dict) or set(rec) != _RECORD_KEYS:
         return "malformed line"
     row, cert, warm = rec["row"], rec["certificate"], rec["warm"]
+    lower_cert = rec["lower_certificate"]
     if not isinstance(row, dict):
         return "row is not an object"
     if cert is not None and not isinstance(cert, dict):
@@ -252,10 +258,19 @@ def check_record(rec, point, columns: set, param_names=(), locc_rounds=None) -> 
     bound, why = _certified_bound(row, cert, point)
     if why:
         return why
+    if lower_cert is not None and (not isinstance(lower_cert, dict) or _absurd_number(lower_cert)):
+        return "malformed lower-bound certificate"
+    try:
+        lower, why = lower_for_row(point.state.exact(), row.get("sep_lower_kind"), lower_cert,
+                                   lower_method)
+    except SepgapError as exc:
+        lower, why = None, f"lower bound: {exc}"
+    if why:
+        return why
     # the whole row again, through the functions that wrote it (timings excepted)
     try:
         fresh = rederive_row(point, upper_bound=bound, report=report_of_row(row),
-                             locc_rounds=locc_rounds)
+                             locc_rounds=locc_rounds, lower=lower)
     except (SepgapError, ArithmeticError, ValueError, TypeError) as exc:
         return f"cannot re-derive the row ({type(exc).__name__})"
     for key, value in fresh.items():
@@ -333,7 +348,8 @@ def load_partial(path: Path, family) -> Loaded:
                 loaded.dropped.append(("second line for this point", ln))
             continue
         cfg = header.get("config") if isinstance(header.get("config"), dict) else {}
-        why = check_record(rec, point, columns, params, locc_rounds=cfg.get("locc_rounds"))
+        why = check_record(rec, point, columns, params, locc_rounds=cfg.get("locc_rounds"),
+                           lower_method=cfg.get("lower", "tree"))
         if why is None:
             loaded.records[pid] = rec
             loaded.rejected.pop(pid, None)

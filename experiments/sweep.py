@@ -47,10 +47,12 @@ from pathlib import Path
 from analytics.errors import SepgapError
 
 from analytics.display import ShortRepr
+from analytics.errors import SepgapError
+from analytics.lower import check_budget, check_method
 
 from .brackets import report_of_row
 from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
-                       usable_warm_start)
+                       lower_certificate_id, usable_warm_start)
 from .families import Family, FamilyError, as_family, frac_str
 from .saved import (PARTIAL_FORMAT, PARTIAL_VERSION, PartialFile, SweepError,  # noqa: F401
                     atomic_write, inspect_saved, recompute_note, remove_stale_temps)
@@ -151,19 +153,23 @@ def run_chunk(task: dict, emit) -> None:
     :func:`evaluate_point`).
     """
     points, compute, stored, opts = task["points"], task["compute"], task["warm"], task["options"]
-    warm, prev_pattern = None, None
+    warm, prev_pattern, lower_seeds = None, None, None
     for j, p in enumerate(points):
         pattern = p.zero_pattern()
         if compute[j]:
             ws = warm if prev_pattern == pattern else None
-            res = evaluate_point(p, warm_start=ws, **opts)
+            # the LP columns of the neighbour are valid columns for any state: a warm start
+            res = evaluate_point(p, warm_start=ws, lower_seeds=lower_seeds, **opts)
             nxt = points[j + 1] if j + 1 < len(points) else None
             # orbit reuse solves cold, so no warm start is worth storing
             keep = (not opts.get("orbit_reuse") and nxt is not None
                     and nxt.zero_pattern() == pattern and usable_warm_start(res.raw))
             emit({"id": p.id, "row": res.row, "certificate": res.certificate,
-                  "warm": encode_raw(res.raw) if keep else None})
+                  "warm": encode_raw(res.raw) if keep else None,
+                  "lower_certificate": res.lower_certificate})
             warm = res.raw
+            if res.lower_seeds is not None:
+                lower_seeds = res.lower_seeds
         else:
             warm = decode_raw(stored.get(j))
         prev_pattern = pattern
@@ -303,7 +309,8 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
               solver: str = "auto", solver_options: dict | None = None,
               locc_rounds: int | None = LOCC_DEFAULT_ROUNDS, chunk_size: int = CHUNK_SIZE,
               plot: bool = True, command: str | None = None, shortcut: bool = True,
-              scheduler: str | None = None) -> SweepResult:
+              scheduler: str | None = None, lower: str = "auto",
+              lower_budget: float | None = None) -> SweepResult:
     """Evaluate a family of states and write the tables, certificates and figure.
 
     Parameters
@@ -346,6 +353,12 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         Where the checked explicit SEP instrument reaches 1, use the exact trivial bound
         ``SEP <= 1`` (with its certificate) instead of solving the SDP (default True;
         :func:`sdp.bounds.sep_upper_bound`). False: solve the PPT relaxation at every point.
+    lower, lower_budget:
+        The SEP lower-bound method (``auto``, ``tree``, ``lp``, ``plane``) and the LP's time
+        budget in seconds per point (:func:`analytics.lower.sep_lower_bound`; default 20 s).
+        Part of the configuration. An LP instrument found within the budget is certified and
+        its certificate written; which one is found depends on the budget and the machine, so
+        ``sepgap verify`` and ``--resume`` re-check its certificate instead of recomputing it.
     chunk_size:
         Points per warm-start chain (part of the configuration: changing it changes numbers
         in the last digits of the solver output, and hence the certified bounds).
@@ -377,6 +390,12 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
         locc_rounds = _check_int(locc_rounds, "--locc-rounds", 0)
     solver_options = dict(solver_options or {})
     check_solver_options(solver, solver_options)
+    try:
+        lower = check_method(lower)
+        lower_budget = check_budget(lower_budget)
+    except SepgapError as exc:
+        raise SweepError(str(exc).replace("lower-bound method", "--lower").replace(
+            "lower-bound budget", "--lower-budget")) from None
     from .executors import ExecutorError, make_executor
     try:
         make_executor(workers, scheduler)  # checks --scheduler before any file is touched
@@ -385,12 +404,13 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
 
     opts = {"solver": solver, "solver_options": solver_options,
             "locc_rounds": locc_rounds, "shortcut": bool(shortcut),
-            "orbit_reuse": bool(family.orbit_reuse)}
+            "orbit_reuse": bool(family.orbit_reuse), "lower": lower, "lower_budget": lower_budget}
     config = {"name": name, "family": family.config, "points": len(family),
               "fingerprint": family.fingerprint(), "solver": solver,
               "solver_options": {k: opts["solver_options"][k] for k in sorted(opts["solver_options"])},
               "locc_rounds": locc_rounds, "chunk_size": chunk_size,
               "shortcut": bool(shortcut), "orbit_reuse": bool(family.orbit_reuse),
+              "lower": lower, "lower_budget": lower_budget,
               "sepgap": _sepgap_version()}
     out = Path(out_dir)
     for attempt in range(2, 1000):
@@ -531,6 +551,9 @@ def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, loc
     records = [partial.done[p.id] for p in family.points]
     rows = [r["row"] for r in records]
     certificates = {r["id"]: r["certificate"] for r in records if r.get("certificate")}
+    for r in records:  # LP lower-bound certificates (experiments.evaluate.lower_for_row)
+        if r.get("lower_certificate"):
+            certificates[lower_certificate_id(r["id"])] = r["lower_certificate"]
     summary = summarize(family, rows, recomputed=loaded)
     result = SweepResult(name, family, rows, certificates, summary, computed=computed)
     provenance = _provenance(config, opts, workers, command, resumed=bool(mode == "resume" and n_before),
@@ -569,6 +592,7 @@ def _provenance(config, opts, workers, command, resumed, computed, rows) -> dict
         "certify": True,
         "shortcut": opts["shortcut"],
         "locc_rounds": opts["locc_rounds"],
+        "lower": opts["lower"], "lower_budget": opts["lower_budget"],
         "chunk_size": config["chunk_size"],
         "workers": workers,
         "resumed": resumed,
@@ -600,7 +624,7 @@ def write_outputs(out: Path, name: str, family: Family, rows: list, certificates
     for pid, cert in certificates.items():
         ctext = json.dumps(cert, indent=1) + "\n"
         atomic_write(cdir / f"{pid}.json", lambda f, t=ctext: f.write(t))
-    stale = re.compile(re.escape(name) + r"-\d+\.json")
+    stale = re.compile(re.escape(name) + r"-\d+(-lower)?\.json")
     for f in cdir.iterdir():  # certificates of an earlier run with more points
         if stale.fullmatch(f.name) and f.stem not in certificates:
             with contextlib.suppress(OSError):

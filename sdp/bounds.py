@@ -29,7 +29,7 @@ import numpy as np
 
 from analytics.certificates import (is_product_state, product_upper_certificate,
                                     verify_product_upper)
-from analytics.instruments import sep_lower_bound
+from analytics.plane import plane_lower_bound
 from analytics.states import WClassState
 
 from . import structure as st
@@ -208,7 +208,7 @@ def sep_upper_bound(state, *, shortcut: bool = True, certify: bool = True, **opt
     # Eq. (7) reaches 1 only on the plane; off it the lower bound is a measurement tree (a
     # search), which the caller computes anyway: do not run it a second time here
     if shortcut and default_task and isinstance(state, WClassState) and state.x0 == 0:
-        lb = sep_lower_bound(state)
+        lb = plane_lower_bound(state)
         if lb.value is not None and lb.value == 1:
             return trivial_upper_bound(state)
     return ppt_upper_bound(state, certify=certify, **options)

@@ -41,9 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from analytics.display import ShortRepr, show_number
-from analytics.certificates import (CertificateFormatError, shorten, check_claim, check_envelope,
-                                    check_float, check_keys, float_upper, frac_str, parse_frac,
-                                    require, state_from_json)
+from analytics.certjson import (CertificateFormatError, shorten, check_claim, check_envelope,
+                                check_float, check_keys, float_upper, frac_str, parse_frac,
+                                require, state_from_json)
 from analytics.claims import Claim, exact_text, ppt_claim
 from analytics.errors import InvalidStateError
 from analytics.limits import check_exact_size, check_number_text

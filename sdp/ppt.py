@@ -26,7 +26,7 @@ from analytics.errors import InvalidStateError, SepgapError
 from analytics.states import WClassState, as_state
 
 from . import structure as st
-from analytics.certificates import float_upper, frac_str, state_to_json
+from analytics.certjson import float_upper, frac_str, state_to_json
 from analytics.claims import ppt_claim
 
 from .certificate import FORMAT, VERSION

@@ -34,11 +34,12 @@ def _cli_json(capsys, *args):
 @pytest.mark.parametrize("args, state", [
     (("1/2", "1/4", "1/4"), (F(1, 2), F(1, 4), F(1, 4))),
     (("3/5", "1/5", "1/5"), (F(3, 5), F(1, 5), F(1, 5))),
-    (("1/5", "2/5", "1/5", "--x0", "1/5", "--no-sdp"), (F(1, 5), F(1, 5), F(2, 5), F(1, 5))),
+    (("1/5", "2/5", "1/5", "--x0", "1/5", "--no-sdp", "--lower", "tree"),
+     (F(1, 5), F(1, 5), F(2, 5), F(1, 5))),
 ])
 def test_to_dict_is_the_cli_json(capsys, args, state):
     """`sepgap bound --json` prints Bracket.to_dict(), key for key (timings excepted)."""
-    b = bracket(state, sdp="--no-sdp" not in args)
+    b = bracket(state, sdp="--no-sdp" not in args, lower="tree")
     assert isinstance(b, Bracket) and isinstance(b.kappa_exact, F)
     assert _strip_timing(_cli_json(capsys, *args)) == _strip_timing(b.to_dict())
     assert len(repr(b)) < 200
@@ -96,7 +97,7 @@ def test_outward_rounding_examples_of_the_issue():
 
 @pytest.mark.parametrize("state", list(_random_states(2, 2, True)) + [(F(1, 2), F(1, 4), F(1, 4))])
 def test_outward_rounding_with_the_sdp_and_off_plane(state):
-    d = bracket(state).to_dict()
+    d = bracket(state, lower="tree").to_dict()
     assert _check_outward(d) >= 12
 
 
@@ -106,7 +107,7 @@ def test_locc_lower_at_two_party_vacuum_states_below_the_optimum(x0, a, b):
     """sqrt(x0)|00> + sqrt(a)|10> + sqrt(b)|01> (C idle): the optimum is twice the smaller
     Schmidt coefficient, 1 - sqrt(1 - 4ab) (Vidal); compared exactly: L <= opt iff
     (1 - L)^2 >= 1 - 4ab."""
-    d = bracket(WClassState(a, b, F(0), x0=x0), sdp=False).to_dict()
+    d = bracket(WClassState(a, b, F(0), x0=x0), sdp=False, lower="tree").to_dict()
     low = F(d["locc_lower"])
     assert 0 < low <= 1 and (1 - low) ** 2 >= 1 - 4 * a * b
     assert F(d["locc_sup_lower"]) <= F(d["locc_sup_lower_exact"])
@@ -116,7 +117,7 @@ def test_locc_lower_at_two_party_vacuum_states_below_the_optimum(x0, a, b):
 
 @pytest.fixture(scope="module")
 def tree_cert():
-    cert = sep_lower_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10)))
+    cert = sep_lower_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10)), method="tree")
     assert cert["instrument"]["kind"] == "tree" and verify_lower(cert).valid
     return cert
 
@@ -197,7 +198,7 @@ def test_save_lower_cert_claim_matches_the_printed_line(capsys, tmp_path):
     from analytics.certificates import gap_certificate
     from analytics.errors import InstrumentError
     f = tmp_path / "c.json"
-    rc = main(["bound", "3/10", "3/10", "3/10", "--x0", "1/10", "--no-sdp",
+    rc = main(["bound", "3/10", "3/10", "3/10", "--x0", "1/10", "--no-sdp", "--lower", "tree",
                "--save-lower-cert", str(f)])
     out, _ = capsys.readouterr()
     cert = json.loads(f.read_text())
@@ -205,7 +206,7 @@ def test_save_lower_cert_claim_matches_the_printed_line(capsys, tmp_path):
     res = verify_lower(cert)
     assert res.valid and f"lower cert. {f}: {res.claim.text()}" in out
     with pytest.raises(InstrumentError):  # never a vacuous gap certificate
-        gap_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10)))
+        gap_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10), x0=F(1, 10)), method="tree")
     # a positive gap: the certificate proves exactly the printed gap_lower
     rc = main(["bound", "1/2", "1/4", "1/4", "--save-lower-cert", str(f), "--json", "--force"])
     d = json.loads(capsys.readouterr()[0])
@@ -216,7 +217,7 @@ def test_save_lower_cert_claim_matches_the_printed_line(capsys, tmp_path):
 def test_verify_never_prints_a_long_exact_number_whole(capsys, tmp_path):
     f = tmp_path / "c.json"
     f.write_text(json.dumps(sep_lower_certificate(WClassState(F(3, 10), F(3, 10), F(3, 10),
-                                                              x0=F(1, 10)))))
+                                                              x0=F(1, 10)), method="tree")))
     assert main(["verify", str(f)]) == 0
     out = capsys.readouterr()[0]
     assert len(out.strip()) < 400 and "character fraction" in out

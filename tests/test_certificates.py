@@ -11,7 +11,7 @@ import pytest
 from analytics import WClassState, kappa, psi_s
 from analytics.certificates import gap_certificate, sep_lower_certificate, verify_analytic_certificate
 from experiments.cmd_verify import verify_any
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from sdp import ppt_upper_bound, verify_certificate
 from sdp.exact_psd import is_psd_exact
 
@@ -383,9 +383,9 @@ def test_verify_a_folder(tmp_path, certified):
 
 def test_verify_registry_is_the_single_dispatcher():
     from experiments import cmd_verify
-    assert set(cmd_verify.VERIFIERS) == {"ppt_upper_bound", "sep_lower_bound", "sep_locc_gap",
-                                        "ppt_upper_bound_complex", "locc_sup_lower_bound",
-                                        "sep_upper_product"}
+    assert set(cmd_verify.VERIFIERS) == {"ppt_upper_bound", "sep_lower_bound", "sep_lower_bound:lp",
+                                         "sep_locc_gap", "ppt_upper_bound_complex",
+                                         "locc_sup_lower_bound", "sep_upper_product"}
     ok, line = verify_any({"format": "sepgap-certificate", "version": 1, "kind": "sep_lower_tree"})
     assert not ok and "unknown certificate kind 'sep_lower_tree'" in line
     seen = []

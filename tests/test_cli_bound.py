@@ -43,7 +43,7 @@ def test_json_output_psi_half(capsys):
     (("1/3", "1/3", "1/3"), "eq7", "1", "0"),
     (("1/2", "1/2", "0"), "large_component", "1", "0"),
     (("0", "0", "0"), "trivial", "0", "0"),
-    (("0.1", "0.2", "0.2", "--x0", "0.5"), "tree", None, None),
+    (("0.1", "0.2", "0.2", "--x0", "0.5", "--lower", "tree"), "tree", None, None),
     (("1/4", "1/2", "1/4", "--x0", "0"), "eq7", "1", "1/8"),
 ])
 def test_json_kinds(capsys, args, kind, sep, gap):
@@ -58,7 +58,7 @@ def test_json_kinds(capsys, args, kind, sep, gap):
 
 
 def test_text_output_off_the_plane_shows_the_brackets(capsys):
-    rc, out, _ = run(capsys, "0.2", "0.2", "0.2")
+    rc, out, _ = run(capsys, "0.2", "0.2", "0.2", "--lower", "tree")
     assert rc == 0 and "instrument 'tree', checked" in out and "x0 = 2/5" in out
     assert "SEP  in    [" in out and "LOCC in    [" in out and "SEP_opt - LOCC_sup in [" in out
 

@@ -166,6 +166,7 @@ def test_grid_slices_and_vacuum_small(tmp_path):
 
 @pytest.mark.slow
 def test_vacuum_family_kappa_exceeds(tmp_path):
-    code, out, err = run_cli(["sweep", "vacuum", "--points", "3", "--out", str(tmp_path)])
+    code, out, err = run_cli(["sweep", "vacuum", "--points", "3", "--out", str(tmp_path),
+                              "--lower", "tree"])
     assert code == 0, err
     assert "kappa exceeds the certified SEP upper bound at 1 of 3 points (x0 = 1/2)" in out

@@ -111,10 +111,10 @@ def pool():
     certs["ppt"].append(ppt_upper_bound(STATES["psi_1/3"], pairs="AB", certify=True).certificate)
     certs["ppt"].append(ppt_upper_bound(STATES["large"], objective="fidelity", certify=True).certificate)
     for name in ("psi_1/2", "psi_2/5", "large", "two-qubit", "product"):
-        certs["lower"].append(sep_lower_certificate(STATES[name]))
+        certs["lower"].append(sep_lower_certificate(STATES[name], method="tree"))
     # a gap certificate is written only for a positive gap (two-qubit and product: gap 0)
     for name in ("psi_1/2", "psi_2/5", "large"):
-        certs["gap"].append(gap_certificate(STATES[name]))
+        certs["gap"].append(gap_certificate(STATES[name], method="tree"))
     out = {}
     for kind, cs in certs.items():
         assert all(c is not None for c in cs)

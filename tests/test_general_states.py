@@ -227,11 +227,11 @@ def test_cli_w_class_with_phases_routes_to_w_engine():
     """A W-class state with one amplitude times i (and an A-basis flip) gets exactly the W
     engine's numbers for its W-class form."""
     rc, out, _ = run_cli(["bound", "--amplitudes", "1/2", "1/2j", "1/2", "0", "-1/2", "0", "0",
-                          "0", "--json", "--locc-rounds", "10"])
+                          "0", "--json", "--locc-rounds", "10", "--lower", "tree"])
     assert rc == 0
     routed = json.loads(out)
     rc, out, _ = run_cli(["bound", "1/4", "1/4", "1/4", "--x0", "1/4", "--json",
-                          "--locc-rounds", "10"])
+                          "--locc-rounds", "10", "--lower", "tree"])
     direct = json.loads(out)
     assert routed["routed_to"] == "w_class" and routed["class"] == "W" and routed["class_exact"]
     assert routed["sep_upper_kind"] == "certified"

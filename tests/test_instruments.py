@@ -16,9 +16,9 @@ from hypothesis import example, given, settings, strategies as st
 from analytics.checks import check_instrument, is_product_operator, is_product_vector
 from analytics.errors import InstrumentError, InvalidStateError
 from analytics.headline import branch_kappas, headline, kappa_after_instrument, kappa_increase
+from analytics.lower import sep_lower_bound
 from analytics.instruments import (DenseKraus, DiagonalFactor, Instrument, ProductKraus,
-                                   eq7_instrument, large_component_instrument, sep_lower_bound,
-                                   trivial_instrument)
+                                   eq7_instrument, large_component_instrument, trivial_instrument)
 from analytics.monotones import kappa
 from analytics.states import PARTIES, WClassState, psi_s
 
@@ -157,14 +157,14 @@ def test_both_instruments_apply_at_one_half():
 def test_tree_bound_for_x0_positive(x):
     """x0 > 0: a measurement tree, checked exactly, whose value is at most kappa-free bound 1 and
     whose per-pair probabilities add up to it (analytics.offplane; tests/test_offplane.py)."""
-    b = sep_lower_bound(WClassState(*x))
+    b = sep_lower_bound(WClassState(*x), method="tree")
     assert b.kind == "tree" and isinstance(b.value, F) and 0 < b.value <= 1
     assert sum(b.p_pairs.values()) == b.value and b.check.ok and "tree" in b.reason
 
 
 @pytest.mark.parametrize("x", [(0, 0, 0), (F(1), 0, 0), (0, F(1, 3), 0), (0.0, 0.0, 0.6)])
 def test_product_states_are_trivial(x):
-    b = sep_lower_bound(WClassState(*x))
+    b = sep_lower_bound(WClassState(*x), method="tree")
     assert b.kind == "trivial" and b.value == 0 and b.check.ok
 
 

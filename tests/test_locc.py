@@ -15,9 +15,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as hst
 
 from analytics.errors import SepgapError
+from analytics.lower import locc_lower_bound
 from analytics.locc import (
     EPSILON_GRID, LOCCResult, ProtocolError, fl_weak_measurement, fortescue_lo,
-    fortescue_lo_round, fortescue_lo_rounds_for, fortescue_lo_tree, locc_lower_bound,
+    fortescue_lo_round, fortescue_lo_rounds_for, fortescue_lo_tree,
     projective_vidal_protocol, theorem2_locc_lower, theorem2_protocol, vidal_measurement,
     vidal_probability,
 )

@@ -131,7 +131,7 @@ def _simulate_tree(tree, st, rounds):
             fin += p
         elif t.kind == "kappa":
             assert abs(float(lf.state.x0)) < 1e-12
-            plane = WClassState(*(float(v) for v in lf.state.x), renormalise=True)  # the float residue of x0 dropped
+            plane = WClassState(*(float(v) for v in lf.state.x), renormalise=True)  # x0 residue dropped
             sup += p * float(kappa(plane))
             fin += p * float(theorem2_protocol(plane, rounds).locc_lower)
     return sup, fin, sim

@@ -10,7 +10,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from analytics.states import WClassState, psi_s
 from experiments.cli import main
 from sdp import ppt_upper_bound, sep_upper_bound, verify_certificate
@@ -70,7 +70,7 @@ def test_continuity_as_x0_goes_to_zero(s, limit):
                                (F(1, 500), F(1, 100), F(600, 1000), F(388, 1000))])
 def test_never_below_the_explicit_lower_bound(x):
     st = WClassState.from_components(*x)
-    low = sep_lower_bound(st)
+    low = sep_lower_bound(st, method="tree")
     res = certified(st)
     assert low.value is not None and low.value <= res.certified
     # per pair: the PPT bound on p_AB alone is at least the instrument's p_AB
@@ -106,11 +106,11 @@ def test_fallback_when_the_first_solver_fails():
 
 
 def test_cli_no_certify_is_never_a_bound(capsys):
-    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--no-certify", "--json"])
+    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--no-certify", "--json", "--lower", "tree"])
     data = json.loads(capsys.readouterr().out)
     assert rc == 0 and data["sep_upper"] is None and data["sep_upper_certified"] is None
     assert data["sep_upper_kind"] == "numerical" and data["sep_upper_numerical"] > 0.74
-    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--json"])
+    rc = main(["bound", "9/20", "3/10", "1/5", "--x0", "1/20", "--json", "--lower", "tree"])
     data = json.loads(capsys.readouterr().out)
     assert rc == 0 and data["sep_upper_kind"] == "certified"
     assert abs(data["sep_upper"] - 0.7478975) <= 1e-6

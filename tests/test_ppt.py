@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analytics import WClassState, psi_s
-from analytics.instruments import sep_lower_bound
+from analytics.lower import sep_lower_bound
 from sdp import ppt_upper_bound
 from sdp.engine import SolverError
 
@@ -67,7 +67,7 @@ GRID = [  # x0 = 0, both regions, the boundary x_n1 = 1/2 and small x_n3
 @pytest.mark.parametrize("x", GRID)
 def test_never_below_explicit_lower_bound(x):
     st = WClassState(*x)
-    lb = sep_lower_bound(st)
+    lb = sep_lower_bound(st, method="tree")
     res = ppt_upper_bound(st)
     assert res.status == "optimal"
     assert res.value >= float(lb.value) - TOL

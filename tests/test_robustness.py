@@ -38,7 +38,8 @@ def test_bad_family_arguments(kw):
 
 def test_robustness_end_to_end(tmp_path, capsys):
     out = tmp_path / "rob"
-    rc = main(["robustness", "--points", "3", "--x0min", "1e-4", "--x0max", "1/10", "--out", str(out)])
+    rc = main(["robustness", "--points", "3", "--x0min", "1e-4", "--x0max", "1/10", "--out", str(out),
+               "--lower", "tree"])
     text = capsys.readouterr().out
     assert rc == 0 and "s = 1/2:" in text and "3 points, all certified" in text
     for f in ("robustness.csv", "robustness.json", "robustness.png", "robustness.pdf"):
@@ -61,7 +62,7 @@ def test_robustness_end_to_end(tmp_path, capsys):
     assert "certified gap ends between x0 = 1/10000" not in text
     # a rerun resumes or refuses; --resume recomputes nothing
     rc = main(["robustness", "--points", "3", "--x0min", "1e-4", "--x0max", "1/10", "--out", str(out),
-               "--resume"])
+               "--lower", "tree", "--resume"])
     assert rc == 0
 
 
@@ -85,7 +86,7 @@ def test_bad_input_one_line(tmp_path, capsys, argv, msg):
 
 def test_tree_certificate_from_the_cli_verifies_and_tampering_is_caught(tmp_path, capsys):
     f = tmp_path / "gap.json"
-    assert main(["bound", "3/10", "3/10", "3/10", "--x0", "1/10", "--no-sdp",
+    assert main(["bound", "3/10", "3/10", "3/10", "--x0", "1/10", "--no-sdp", "--lower", "tree",
                  "--save-lower-cert", str(f)]) == 0
     capsys.readouterr()
     assert main(["verify", str(f)]) == 0

@@ -157,7 +157,7 @@ def test_custom_family_api_x0_positive(tmp_path):
     """A user-defined family in a few lines; x = (x0=0.1, 0.4, 0.3, 0.2) has a certified PPT bound
     0.631... below kappa = 0.85, so kappa is not its LOCC optimum."""
     states = [("1/10", "2/5", "3/10", "1/5"), (0, "1/2", "1/4", "1/4")]
-    res = run_sweep(states, tmp_path, name="mine", quiet=True)
+    res = run_sweep(states, tmp_path, name="mine", quiet=True, lower="tree")
     a, b = res.rows
     assert a["kappa_exact"] == "17/20" and a["sep_lower_kind"] == "tree"
     # off the plane: a measurement-tree SEP lower bound below the certified PPT bound, and

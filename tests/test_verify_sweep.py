@@ -39,7 +39,7 @@ def _verify(cert):
 def sweep(tmp_path_factory):
     out = tmp_path_factory.mktemp("vs")
     fam = custom_family(lambda t: STATES[t], params=list(STATES), name="tv")
-    run_sweep(fam, out, quiet=True, locc_rounds=50, plot=False)
+    run_sweep(fam, out, quiet=True, locc_rounds=50, plot=False, lower="tree")
     doc = json.loads((out / "tv.json").read_text())
     return out, doc
 
@@ -174,7 +174,7 @@ def test_swapped_lower_certificate_in_the_upper_column_is_rejected(sweep, tmp_pa
     d = _copy(out, tmp_path / "s")
     doc = copy.deepcopy(doc)
     st = STATES[F(1)]
-    lower = sep_lower_certificate(st)
+    lower = sep_lower_certificate(st, method="tree")
     assert verify_result(lower).valid
     i = 2
     pid = doc["rows"][i]["id"]
