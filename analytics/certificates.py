@@ -31,7 +31,7 @@ from .instruments import DiagonalFactor, Instrument, ProductKraus
 from .lower import sep_lower_bound
 from .lp_certificates import verify_lp_lower_certificate
 from .monotones import kappa
-from .plane import SepLowerBound
+from .plane import SepLowerBound, is_product_state
 from .states import WClassState
 from .tree_certificates import verify_tree_lower_certificate
 
@@ -222,15 +222,6 @@ def _verify_gap(cert) -> tuple[WClassState, Claim, str]:
 # ---- product states: SEP = 0 exactly --------------------------------------------------------------
 
 PRODUCT_KEYS = ("format", "version", "kind", "claim", "state", "bound", "provenance")
-
-
-def is_product_state(state) -> bool:
-    """True iff the W-class state is fully product, i.e. at most one of ``xA, xB, xC`` is
-    non-zero: then ``sqrt(x0)|000> + sqrt(x_k)|1_k>`` is ``|0>|0> (x) (sqrt(x0)|0> + sqrt(x_k)|1>)``
-    up to the order of the parties. With two non-zero weights ``x_k (1 - x0 - x_k) > 0`` is the
-    determinant of ``rho_k`` (section 8 of formulation.md), so the state is entangled."""
-    st = state.exact() if isinstance(state, WClassState) else WClassState.from_sequence(state).exact()
-    return sum(1 for v in (st.xA, st.xB, st.xC) if v != 0) <= 1
 
 
 def product_upper_certificate(state) -> dict:

@@ -27,8 +27,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from analytics.certificates import (is_product_state, product_upper_certificate,
-                                    verify_product_upper)
+from analytics.certificates import product_upper_certificate, verify_product_upper
+from analytics.plane import is_product_state
 from analytics.plane import plane_lower_bound
 from analytics.states import WClassState
 

@@ -46,7 +46,7 @@ from analytics.limits import check_exact_size, check_number_text
 
 from . import structure as st
 from .certificate import FORMAT, VERSION, VerificationResult
-from .exact_psd import is_psd_int
+from .exact_psd import PSDVerdict, is_psd_int
 
 KIND = "ppt_upper_bound_complex"
 DUAL_PARTS = ("id", "A", "B", "C")
@@ -91,7 +91,6 @@ class GMatrix:
     def psd(self):
         """Exact PSD verdict (:class:`sdp.exact_psd.PSDVerdict`) of a Hermitian matrix."""
         if not self.is_hermitian():
-            from .exact_psd import PSDVerdict
             return PSDVerdict(False, "not Hermitian")
         return is_psd_int(self.embedding())
 

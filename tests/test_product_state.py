@@ -11,8 +11,8 @@ from fractions import Fraction as F
 import pytest
 
 from analytics import WClassState
-from analytics.certificates import (is_product_state, product_upper_certificate,
-                                    verify_product_upper)
+from analytics.certificates import product_upper_certificate, verify_product_upper
+from analytics.plane import is_product_state
 from analytics.errors import InstrumentError
 from experiments import bracket
 from sdp import sep_upper_bound
