@@ -630,7 +630,7 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
     ax.plot(x, gu, color=c["sep_upper"], ls="--", marker=".",
             label="gap upper bound: certified PPT bound $-$ LOCC$_{\\sup}$ lower bound")
     ax.plot(x, gl, color=c["sep_lower"], marker=".",
-            label="gap lower bound (certified): SEP instrument $-\\min(\\kappa$, PPT)")
+            label="gap lower bound (certified): SEP instrument $-$ LOCC upper bound")
     ax.axhline(0, color="black", lw=0.6)
     pos = [i for i, v in enumerate(gl) if np.isfinite(v) and v > 0]
     if pos and pos[-1] + 1 < len(rows):
@@ -645,8 +645,8 @@ def _plot_robustness_line(rows, stem, s_text) -> dict:
                    label=f"certified PPT falls below $\\kappa$: $x_0 \\in$ [{x[j - 1]:.3g}, {x[j]:.3g}]")
     ax.set_ylabel("SEP$_{\\rm opt}$ $-$ LOCC$_{\\sup}$")
     ax.set_title(f"$\\sqrt{{x_0}}|000\\rangle + \\sqrt{{1-x_0}}\\,\\psi_{{{style.frac_tex(s_text)}}}$")
-    how = {"sep": ("measurement-tree instrument", "certified PPT bound"),
-           "locc": ("explicit protocol", "$\\min(\\kappa$, PPT)")}
+    how = {"sep": ("checked separable instrument", "certified PPT bound"),
+           "locc": ("explicit protocol", "$\\min(\\kappa$, cut monotone, PPT)")}
     for key, col, lab in (("sep", c["sep_lower"], "SEP"), ("locc", c["locc"], "LOCC")):
         lo, up = _arr(rows, f"{key}_lower"), _arr(rows, f"{key}_upper")
         if not np.isfinite(up).any():
