@@ -222,6 +222,35 @@ def _list(v, where: str) -> list:
     return v
 
 
+def read_dual_blocks(dual_d: dict, pairs, objective: str, read_matrix) -> tuple:
+    """``(W, Z, t)`` of a certificate's ``dual`` object: the 8 x 8 blocks ``W[part]``, the
+    32 x 32 partial-transpose multipliers ``Z[pair][party]`` and the exactness multipliers
+    ``t[pair]``, each matrix read by ``read_matrix(entries, size, where)`` (real symmetric here,
+    Hermitian in :mod:`sdp.complex_certificate`). Raises :class:`CertificateError` for an
+    unknown part, pair or party, and for ``t != 0`` with the fidelity objective."""
+    W = {}
+    for part, entries in _dict(require(dual_d, "W", "dual"), "dual.W").items():
+        if part not in DUAL_PARTS:
+            raise CertificateError(f"dual.W has unknown part {shorten(part)}")
+        W[part] = read_matrix(entries, 8, f"dual.W.{part}")
+    Z, t = {}, {}
+    for pair, per in _dict(require(dual_d, "Z", "dual"), "dual.Z").items():
+        if pair not in pairs:
+            raise CertificateError(f"dual.Z has pair {shorten(pair)} outside the relaxation")
+        Z[pair] = {}
+        for party, entries in _dict(per, f"dual.Z.{pair}").items():
+            if party not in st.PARTIES:
+                raise CertificateError(f"dual.Z.{pair} has unknown party {shorten(party)}")
+            Z[pair][party] = read_matrix(entries, 32, f"dual.Z.{pair}.{party}")
+    for pair, val in _dict(require(dual_d, "t", "dual"), "dual.t").items():
+        if pair not in pairs:
+            raise CertificateError(f"dual.t has pair {shorten(pair)} outside the relaxation")
+        t[pair] = parse_frac(val, f"dual.t.{pair}")
+        if objective == "fidelity" and t[pair] != 0:
+            raise CertificateError("the fidelity objective has no exactness multiplier: t must be 0")
+    return W, Z, t
+
+
 def _dict(v, where: str) -> dict:
     if not isinstance(v, dict):
         raise CertificateError(f"{where}: expected an object")
@@ -281,26 +310,7 @@ def _verify(cert: dict) -> VerificationResult:
     if isinstance(den, bool) or not isinstance(den, int) or den <= 0:
         raise CertificateError("dual.denominator must be a positive integer")
     check_exact_size(Fraction(den), "dual.denominator")
-    W = {}
-    for part, entries in _dict(require(dual_d, "W", "dual"), "dual.W").items():
-        if part not in DUAL_PARTS:
-            raise CertificateError(f"dual.W has unknown part {part!r}")
-        W[part] = _read_sym(entries, 8, f"dual.W.{part}")
-    Z, t = {}, {}
-    for pair, per in _dict(require(dual_d, "Z", "dual"), "dual.Z").items():
-        if pair not in pairs:
-            raise CertificateError(f"dual.Z has pair {shorten(pair)} outside the relaxation")
-        Z[pair] = {}
-        for party, entries in _dict(per, f"dual.Z.{pair}").items():
-            if party not in st.PARTIES:
-                raise CertificateError(f"dual.Z.{pair} has unknown party {party!r}")
-            Z[pair][party] = _read_sym(entries, 32, f"dual.Z.{pair}.{party}")
-    for pair, val in _dict(require(dual_d, "t", "dual"), "dual.t").items():
-        if pair not in pairs:
-            raise CertificateError(f"dual.t has pair {shorten(pair)} outside the relaxation")
-        t[pair] = parse_frac(val, f"dual.t.{pair}")
-        if objective == "fidelity" and t[pair] != 0:
-            raise CertificateError("the fidelity objective has no exactness multiplier: t must be 0")
+    W, Z, t = read_dual_blocks(dual_d, pairs, objective, _read_sym)
     dual = DualData(den, W, Z, t)
 
     claimed = require(cert, "bound", "certificate")

@@ -45,11 +45,10 @@ from analytics.general_states import ThreeQubitState, three_qubit_state
 from analytics.limits import check_exact_size, check_number_text
 
 from . import structure as st
-from .certificate import FORMAT, VERSION, VerificationResult
+from .certificate import FORMAT, VERSION, VerificationResult, read_dual_blocks
 from .exact_psd import PSDVerdict, is_psd_int
 
 KIND = "ppt_upper_bound_complex"
-DUAL_PARTS = ("id", "A", "B", "C")
 TOP_KEYS = ("format", "version", "kind", "claim", "state", "relaxation", "dual", "bound",
             "provenance")
 
@@ -250,12 +249,6 @@ def _read_herm(entries, n: int, where: str) -> GMatrix:
     return M
 
 
-def _dict(v, where: str) -> dict:
-    if not isinstance(v, dict):
-        raise CertificateFormatError(f"{where}: expected an object")
-    return v
-
-
 def read_state(d) -> ThreeQubitState:
     check_keys(d, ("type", "psi"), "state")
     if require(d, "type", "state") != "amplitudes":
@@ -307,27 +300,7 @@ def _verify(cert: dict) -> VerificationResult:
     den = _int(require(dd, "denominator", "dual"), "dual.denominator")
     if den <= 0:
         raise CertificateFormatError("dual.denominator must be a positive integer")
-    W = {}
-    for part, entries in _dict(require(dd, "W", "dual"), "dual.W").items():
-        if part not in DUAL_PARTS:
-            raise CertificateFormatError(f"dual.W has unknown part {shorten(part)}")
-        W[part] = _read_herm(entries, 8, f"dual.W.{part}")
-    Z, t = {}, {}
-    for pair, per in _dict(require(dd, "Z", "dual"), "dual.Z").items():
-        if pair not in pairs:
-            raise CertificateFormatError(f"dual.Z has pair {shorten(pair)} outside the relaxation")
-        Z[pair] = {}
-        for party, entries in _dict(per, f"dual.Z.{pair}").items():
-            if party not in st.PARTIES:
-                raise CertificateFormatError(f"dual.Z.{pair} has unknown party {shorten(party)}")
-            Z[pair][party] = _read_herm(entries, 32, f"dual.Z.{pair}.{party}")
-    for pair, val in _dict(require(dd, "t", "dual"), "dual.t").items():
-        if pair not in pairs:
-            raise CertificateFormatError(f"dual.t has pair {shorten(pair)} outside the relaxation")
-        t[pair] = parse_frac(val, f"dual.t.{pair}")
-        if objective == "fidelity" and t[pair] != 0:
-            raise CertificateFormatError("the fidelity objective has no exactness multiplier: "
-                                         "t must be 0")
+    W, Z, t = read_dual_blocks(dd, pairs, objective, _read_herm)
     claimed = require(cert, "bound", "certificate")
     check_keys(claimed, ("exact", "float_upper"), "bound")
     claimed_exact = parse_frac(require(claimed, "exact", "bound"), "bound.exact")
