@@ -39,13 +39,12 @@ from analytics.certificates import (CertificateFormatError, check_claim, check_e
                                     check_float, check_keys, float_upper, frac_str, parse_frac,
                                     require, shorten)
 from analytics.claims import ppt_claim
-from analytics.errors import InvalidStateError
 from analytics.gaussian import complex_str, parse_complex
 from analytics.general_states import ThreeQubitState, three_qubit_state
 from analytics.limits import check_exact_size, check_number_text
 
 from . import structure as st
-from .certificate import FORMAT, VERSION, VerificationResult, read_dual_blocks
+from .certificate import FORMAT, VERSION, VerificationResult, read_dual_blocks, run_verifier
 from .exact_psd import PSDVerdict, is_psd_int
 
 KIND = "ppt_upper_bound_complex"
@@ -261,15 +260,7 @@ def read_state(d) -> ThreeQubitState:
 
 def verify_complex_certificate(cert: dict) -> VerificationResult:
     """Re-check a ``ppt_upper_bound_complex`` certificate exactly; never raises."""
-    try:
-        return _verify(cert)
-    except (CertificateFormatError, InvalidStateError) as exc:
-        return VerificationResult(False, None, str(exc))
-    except RecursionError:
-        return VerificationResult(False, None, "malformed certificate (nested too deeply)")
-    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-        return VerificationResult(False, None, f"malformed certificate ({type(exc).__name__}: "
-                                               f"{shorten(str(exc), 200)})")
+    return run_verifier(_verify, cert)
 
 
 def _verify(cert: dict) -> VerificationResult:
