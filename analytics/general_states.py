@@ -139,18 +139,17 @@ def _json_amplitude(v, i: int):
     return v
 
 
-def load_state_file(path, normalise: bool = False) -> ThreeQubitState:
-    """A state from ``path``: ``.npy`` (a vector of 8 real or complex numbers) or JSON (a list
-    of 8 amplitudes, or an object with key ``"amplitudes"``; each amplitude a number, a string
-    like ``"1/2+1/2j"`` (exact) or ``[re, im]``). Every failure is one :class:`AmplitudeError`."""
-    p = Path(path)
+def _read_file(p: Path, what: str, max_bytes: int, hint: str) -> tuple:
+    """``(numpy array, None)`` for a ``.npy`` file, ``(None, parsed JSON)`` otherwise; every
+    failure (folder, missing, too large, unreadable, not numeric, not JSON) is one
+    :class:`AmplitudeError` naming ``what`` the file should be. The caller checks the shape."""
     if p.is_dir():
-        raise AmplitudeError(f"{p} is a folder, not a state file")
+        raise AmplitudeError(f"{p} is a folder, not a {what}")
     if not p.is_file():
-        raise AmplitudeError(f"no such state file: {p}")
-    if p.stat().st_size > MAX_STATE_FILE_BYTES:
-        raise AmplitudeError(f"{p} is too large to be a state file "
-                             f"({p.stat().st_size} bytes; a state is 8 numbers)")
+        raise AmplitudeError(f"no such {what}: {p}")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise AmplitudeError(f"{p} is too large for a {what} ({size} bytes; at most {max_bytes})")
     if p.suffix.lower() == ".npy":
         try:
             arr = np.load(p, allow_pickle=False)
@@ -158,19 +157,29 @@ def load_state_file(path, normalise: bool = False) -> ThreeQubitState:
             raise AmplitudeError(f"{p} is not a readable .npy array ({exc})") from None
         if arr.dtype.kind not in "iufc":
             raise AmplitudeError(f"{p}: array of {arr.dtype} is not numeric")
+        return arr, None
+    try:
+        return None, json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise AmplitudeError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno}); "
+                             f"{hint}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise AmplitudeError(f"{p} is not a usable JSON {what}") from None
+    except OSError as exc:
+        raise AmplitudeError(f"cannot read {p}: {exc.strerror or exc}") from None
+
+
+def load_state_file(path, normalise: bool = False) -> ThreeQubitState:
+    """A state from ``path``: ``.npy`` (a vector of 8 real or complex numbers) or JSON (a list
+    of 8 amplitudes, or an object with key ``"amplitudes"``; each amplitude a number, a string
+    like ``"1/2+1/2j"`` (exact) or ``[re, im]``). Every failure is one :class:`AmplitudeError`."""
+    p = Path(path)
+    arr, doc = _read_file(p, "state file", MAX_STATE_FILE_BYTES, "give a .npy vector or JSON")
+    if arr is not None:
         if arr.ndim != 1:
             raise AmplitudeError(f"{p}: expected a vector of 8 amplitudes, got shape {arr.shape}")
         vals = [int(a) if arr.dtype.kind in "iu" else a.item() for a in arr]
         return _from_values(vals, normalise, p)
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise AmplitudeError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno}); "
-                             "give a .npy vector or JSON") from None
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise AmplitudeError(f"{p} is not a usable JSON state file") from None
-    except OSError as exc:
-        raise AmplitudeError(f"cannot read {p}: {exc.strerror or exc}") from None
     if isinstance(doc, dict):
         unknown = sorted(set(doc) - {"amplitudes", "name", "note"})
         if unknown:
@@ -196,37 +205,15 @@ def load_states_file(path, normalise: bool = False) -> list:
     At most :data:`MAX_STATES` states. Every failure is one :class:`AmplitudeError` naming the
     state (``state 3``)."""
     p = Path(path)
-    if p.is_dir():
-        raise AmplitudeError(f"{p} is a folder, not a file of states")
-    if not p.is_file():
-        raise AmplitudeError(f"no such file of states: {p}")
-    size = p.stat().st_size
-    if size > MAX_STATES_FILE_BYTES:
-        raise AmplitudeError(f"{p} is too large for a file of states ({size} bytes; at most "
-                             f"{MAX_STATES_FILE_BYTES})")
-    if p.suffix.lower() == ".npy":
-        try:
-            arr = np.load(p, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise AmplitudeError(f"{p} is not a readable .npy array ({exc})") from None
-        if arr.dtype.kind not in "iufc":
-            raise AmplitudeError(f"{p}: array of {arr.dtype} is not numeric")
+    arr, docs = _read_file(p, "file of states", MAX_STATES_FILE_BYTES,
+                           "give a JSON list of states or a .npy array (n, 8)")
+    if arr is not None:
         if arr.ndim != 2 or arr.shape[1] != 8 or arr.shape[0] == 0:
             raise AmplitudeError(f"{p}: expected an array of shape (n, 8) (one state per row), "
                                  f"got shape {arr.shape}")
         docs = [[int(a) if arr.dtype.kind in "iu" else a.item() for a in r] for r in arr]
-    else:
-        try:
-            docs = json.loads(p.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise AmplitudeError(f"{p} is not valid JSON ({exc.msg} at line {exc.lineno}); "
-                                 "give a JSON list of states or a .npy array (n, 8)") from None
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            raise AmplitudeError(f"{p} is not a usable JSON file of states") from None
-        except OSError as exc:
-            raise AmplitudeError(f"cannot read {p}: {exc.strerror or exc}") from None
-        if not isinstance(docs, list) or not docs:
-            raise AmplitudeError(f"{p}: expected a non-empty JSON list of states")
+    elif not isinstance(docs, list) or not docs:
+        raise AmplitudeError(f"{p}: expected a non-empty JSON list of states")
     if len(docs) > MAX_STATES:
         raise AmplitudeError(f"{p}: {len(docs)} states; at most {MAX_STATES} in one file")
     out = []
