@@ -349,5 +349,18 @@ def w_class_form(state) -> WClassState:
     return WClassState(l0sq / total, xB / total, xC / total, x0=x0 / total)
 
 
+def route(state, normalise: bool = False):
+    """``(ThreeQubitState, WClassState or None)``: the one routing decision of every state
+    (:func:`analytics.lower.sep_lower_bound`, ``sepgap bound --amplitudes/--state-file``, every
+    row of a general sweep and its re-derivation by ``sepgap verify``). The exact W-class form
+    when the state is W-class and its class was decided exactly (then the form is exactly
+    LU-equivalent to the input, so the W machinery's bounds are bounds for the input); None
+    otherwise: a float state that is W-class only up to :data:`CLASS_TOL` keeps the general
+    engines, which bound the input itself."""
+    st = three_qubit_state(state, normalise=normalise)
+    c = canonical_form(st)
+    return st, (w_class_form(st) if c.cls.name == "W" and c.cls.exact else None)
+
+
 __all__ = ["CLASSES", "CLASS_TOL", "EntanglementClass", "CanonicalForm", "entanglement_class",
-           "canonical_form", "w_class_form", "reduced_det", "hyperdeterminant"]
+           "canonical_form", "w_class_form", "reduced_det", "hyperdeterminant", "route"]

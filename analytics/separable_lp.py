@@ -186,7 +186,10 @@ def _success_score(frame, pair, y3, params):
     return out
 
 
-def _compass(f, pts: np.ndarray, iters: int, h0: float = 0.25) -> tuple:
+def compass_search(f, pts: np.ndarray, iters: int, h0: float = 0.25) -> tuple:
+    """Batched compass search maximising ``f`` (rows of ``pts`` (m, n) -> (m,)) from each row of
+    ``pts`` (changed in place): ``(values (m,), points (m, n))``. Shared by the W-class and the
+    general LP pricing."""
     m, n = pts.shape
     h = np.full(m, h0)
     val = f(pts)
@@ -216,7 +219,7 @@ def price_success(frame, pair, y3, rng, samples: int = 1500, starts: int = 6, it
     order = np.argsort(-val)[:starts]
     start = pts[order].copy()
     f = lambda q: _success_score(frame, pair, y3, q)  # noqa: E731
-    val, pts = _compass(f, start, iters)
+    val, pts = compass_search(f, start, iters)
     return [(float(v), p) for v, p in zip(val, pts) if np.isfinite(v)]
 
 
@@ -330,7 +333,9 @@ class LPSolution:
                 f"stopped={self.stopped!r})")
 
 
-def _solve(coords: np.ndarray, p: np.ndarray, b: np.ndarray):
+def solve_lp(coords: np.ndarray, p: np.ndarray, b: np.ndarray):
+    """HiGHS: maximise ``p . w`` subject to ``coords.T w = b``, ``w >= 0`` (``coords`` (n, m));
+    the scipy result (``res.eqlin.marginals`` are the duals). Raises :class:`SeparableLPError`."""
     from scipy.optimize import linprog
     res = linprog(-p, A_eq=coords.T, b_eq=b, bounds=(0, None), method="highs",
                   options={"primal_feasibility_tolerance": 1e-10,
@@ -340,7 +345,8 @@ def _solve(coords: np.ndarray, p: np.ndarray, b: np.ndarray):
     return res
 
 
-def _check_budget(budget) -> float:
+def check_lp_budget(budget) -> float:
+    """A budget in seconds in [0, 86400]; :class:`SeparableLPError` otherwise."""
     if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not math.isfinite(budget) \
             or budget < 0 or budget > 86400:
         raise SeparableLPError(f"budget = {budget!r} must be a number of seconds in [0, 86400]")
@@ -360,7 +366,7 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
     (> ``tol``) is found, after ``max_iterations`` or when the budget is spent.
     Raises :class:`SeparableLPError` for bad arguments.
     """
-    budget = _check_budget(budget)
+    budget = check_lp_budget(budget)
     t0 = time.perf_counter()
     st = as_state(state).exact()
     frame = float_frame(st)
@@ -419,7 +425,7 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
     def lp():
         A = np.array(sco + fco) if sco else np.array(fco)
         p = np.concatenate([np.array(sp), np.zeros(len(fco))])
-        return _solve(A, p, b)
+        return solve_lp(A, p, b)
 
     res = lp()
     sizes = (len(sco), len(fco))  # the columns of the last solved LP
@@ -492,4 +498,5 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
 
 __all__ = ["DEFAULT_BUDGET", "SeparableLPError", "Frame", "float_frame", "SuccessColumn",
            "FailureColumn", "LPSolution", "solve_separable_lp", "success_data", "failure_coords",
-           "default_seeds", "columns_from_instrument", "contract", "adjugate", "PAIR_INDICES"]
+           "default_seeds", "columns_from_instrument", "contract", "adjugate", "PAIR_INDICES",
+           "compass_search", "solve_lp", "check_lp_budget"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from analytics.canonical import canonical_form, w_class_form
+from analytics.canonical import canonical_form, route  # noqa: F401  (route: re-exported)
 from analytics.certificates import float_lower, float_upper, frac_str
 from analytics.claims import decimal_down, decimal_up, ppt_claim
 from analytics.general_locc import measure_vidal_protocol
@@ -165,19 +165,6 @@ def format_general(rep: dict) -> str:
         f"gap        SEP_opt - LOCC_sup in [{dn('gap_lower')}, {up('gap_upper')}]",
     ]
     return "\n".join(lines)
-
-
-def route(state, normalise: bool = False):
-    """``(ThreeQubitState, WClassState or None)``: the one routing decision of every state
-    (``sepgap bound --amplitudes/--state-file``, every row of a general sweep and its
-    re-derivation by ``sepgap verify``). The exact W-class form when the state is W-class and
-    its class was decided exactly (then the form is exactly LU-equivalent to the input, so the
-    W machinery's bounds are bounds for the input); None otherwise: a float state that is
-    W-class only up to :data:`analytics.canonical.CLASS_TOL` keeps the general engines, which
-    bound the input itself."""
-    st = three_qubit_state(state, normalise=normalise)
-    c = canonical_form(st)
-    return st, (w_class_form(st) if c.cls.name == "W" and c.cls.exact else None)
 
 
 __all__ = ["general_bracket", "bracket_columns_general", "format_general", "route", "canonical_keys", "sep_upper_general"]
