@@ -29,6 +29,8 @@ from .claims import Claim, exact_text, gap_claim, lower_claim, ppt_claim
 from .errors import InstrumentError, InvalidStateError, SepgapError
 from .instruments import DiagonalFactor, Instrument, ProductKraus
 from .lower import sep_lower_bound
+from .general_lp_certificates import verify_general_lp_certificate
+from .general_states import ThreeQubitState
 from .lp_certificates import verify_lp_lower_certificate
 from .monotones import kappa
 from .plane import SepLowerBound, is_product_state
@@ -135,7 +137,8 @@ class AnalyticVerification(ShortRepr):
     def line(self) -> str:
         if not self.valid:
             return f"invalid: {self.reason}"
-        return (f"valid: {self.claim.text()} for x = {self.state} ({self.how}, exact "
+        who = "psi" if isinstance(self.state, ThreeQubitState) else "x"
+        return (f"valid: {self.claim.text()} for {who} = {self.state} ({self.how}, exact "
                 f"{exact_text(self.claim.value)})")
 
 
@@ -282,6 +285,13 @@ def verify_lower_lp(cert) -> AnalyticVerification:
     """Verify an LP ``sep_lower_bound`` certificate (``instrument.kind = "lp"``) exactly from
     the file alone (:func:`analytics.lp_certificates.verify_lp_lower_certificate`); never raises."""
     return _run(verify_lp_lower_certificate, cert)
+
+
+def verify_lower_lp_general(cert) -> AnalyticVerification:
+    """Verify a general-state LP ``sep_lower_bound`` certificate (``instrument.kind =
+    "lp_general"``) exactly from the file alone
+    (:func:`analytics.general_lp_certificates.verify_general_lp_certificate`); never raises."""
+    return _run(verify_general_lp_certificate, cert)
 
 
 def verify_gap(cert) -> AnalyticVerification:

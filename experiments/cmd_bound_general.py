@@ -20,6 +20,7 @@ from analytics.general_states import AmplitudeError, load_state_file, three_qubi
 
 from .cli_args import parse_solver_options, state_from_args
 from .general import canonical_keys, format_general, general_bracket, route
+from .verifiers import verify_result
 
 
 def add_amplitude_arguments(p) -> None:
@@ -92,17 +93,18 @@ def format_routed(report: dict) -> str:
 
 def run_general(state, args, write_json_atomic) -> int:
     """Print the brackets of a non-W-class state; ``write_json_atomic(path, obj)`` saves files."""
-    for flag, val in (("--save-lower-cert", args.save_lower_cert),
-                      ("--no-shortcut", args.no_shortcut), ("--locc-rounds", args.locc_rounds)):
+    for flag, val in (("--no-shortcut", args.no_shortcut), ("--locc-rounds", args.locc_rounds)):
         if val:
             raise SepgapError(f"{flag} applies to W-class states only; this state is "
                               f"{canonical_keys(state)['class_text']}")
     certify = not args.no_certify
-    rep, res = general_bracket(state, pairs=args.pairs,
-                               objective="fidelity" if args.fidelity else "exact",
-                               solver=args.solver,
-                               solver_options=parse_solver_options(args.solver_option),
-                               certify=certify, sdp=not args.no_sdp)
+    rep, res, lower = general_bracket(state, pairs=args.pairs,
+                                      objective="fidelity" if args.fidelity else "exact",
+                                      solver=args.solver,
+                                      solver_options=parse_solver_options(args.solver_option),
+                                      certify=certify, sdp=not args.no_sdp, lower=args.lower,
+                                      lower_budget=args.lower_budget)
+    lower_line = _save_lower_general(lower, args.save_lower_cert, rep, write_json_atomic)
     if args.save_cert:
         if res.certificate is None:
             raise SepgapError(f"no certificate to save: {res.certification_error or res.status}")
@@ -117,8 +119,29 @@ def run_general(state, args, write_json_atomic) -> int:
         text = format_general(rep)
         if "sep_upper_certificate_file" in rep:
             text += f"\ncertificate {rep['sep_upper_certificate_file']} (check: sepgap verify FILE)"
+        if lower_line:
+            text += "\n" + lower_line
         print(text)
     return 0
+
+
+def _save_lower_general(lower, path, rep: dict, write_json_atomic) -> str:
+    """Write the ``sep_lower_bound`` certificate of an ``lp_general`` instrument to ``path``
+    (checked by the verifier first) and return the printed line; '' without ``path``."""
+    if not path:
+        return ""
+    if lower.kind != "lp_general":
+        raise SepgapError(f"--save-lower-cert: the SEP lower bound is the {lower.kind} "
+                          "(measure + Vidal), which has no lower-bound certificate; use "
+                          "--lower lp (or auto with a budget where the LP is better)")
+    cert = lower.instrument.certificate()
+    res = verify_result(cert)
+    if not res.valid:  # pragma: no cover - a certificate sepgap wrote always verifies
+        raise SepgapError(f"--save-lower-cert: the certificate does not verify: {res.line()}")
+    write_json_atomic(path, cert)
+    rep["lower_certificate_file"] = str(path)
+    rep["lower_certificate_claim"] = res.claim.exact()
+    return f"lower cert. {path}: {res.claim.text()} (check: sepgap verify FILE)"
 
 
 __all__ = ["add_amplitude_arguments", "general_input", "routed_keys", "format_routed",

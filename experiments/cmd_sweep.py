@@ -23,10 +23,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from analytics.separable_lp import DEFAULT_BUDGET
 from analytics.states import parse_number
 
 from .cli_args import (accept_negative_numbers, add_lower_arguments, add_solver_arguments,
-                       integer_arg, parse_solver_options)
+                       integer_arg, parse_solver_options, seconds_arg)
 from .evaluate import LOCC_DEFAULT_ROUNDS
 from .export import latex_path, write_latex
 from .families import (FamilyError, grid_family, psi_family, simplex_family, tetra_family,
@@ -224,7 +225,8 @@ def run_general(args) -> int:
                                            "y", "phi") if getattr(args, k, None) is not None}
     doc = run_general_sweep(args.family, args.out, points=getattr(args, "points", 11),
                             fresh=args.fresh, resume=args.resume, solver=args.solver,
-                            quiet=args.quiet, **extra)
+                            quiet=args.quiet, lower=args.lower,
+                            lower_budget=args.lower_budget, **extra)
     print(summary_line(doc), flush=True)
     return 0
 
@@ -241,6 +243,12 @@ def _general_common(q, name: str) -> None:
     q.add_argument("--solver", default="auto", metavar="NAME",
                    help="first SDP solver: auto, SCS or CLARABEL")
     q.add_argument("--quiet", action="store_true", help="no line per point")
+    q.add_argument("--lower", default="tree", choices=("auto", "tree", "lp"),
+                   help="SEP lower bound of the non-W-class points: the measure + Vidal "
+                        "protocol (tree, default), the LP over complex product Kraus operators "
+                        "(lp; certified, its certificate saved), or the better of both (auto)")
+    q.add_argument("--lower-budget", type=seconds_arg, default=DEFAULT_BUDGET, metavar="SECONDS",
+                   help=f"time budget of the LP per point (default {DEFAULT_BUDGET:g})")
     q.set_defaults(func=run_general)
 
 

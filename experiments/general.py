@@ -11,7 +11,9 @@ One function, :func:`general_bracket`, derives every number of a general state:
    extreme for the real engine's float estimates: :func:`sdp.complex_ppt.complex_ppt_upper_bound`,
    SCS on complex PSD cones with Clarabel on the real embedding as fallback); ``locc_lower = sep_lower`` is the checked
    one-measurement protocol (:func:`analytics.general_locc.measure_vidal_protocol`), an explicit
-   LOCC protocol and hence also a SEP lower bound; ``locc_upper = sep_upper`` (LOCC <= SEP <= PPT).
+   LOCC protocol; ``sep_lower`` is :func:`analytics.lower.sep_lower_bound` with ``lower``
+   (``tree``: that protocol; ``lp``/``auto``: the exact LP instrument over complex product
+   Kraus operators when it is better, issue 19); ``locc_upper = sep_upper`` (LOCC <= SEP <= PPT).
 
 The task is invariant under local unitaries (formulation.md section 9), so every bound of the
 LU-equivalent form is a bound for the input. Decimals are rounded outward; ``*_exact`` strings
@@ -26,6 +28,7 @@ from analytics.certificates import float_lower, float_upper, frac_str
 from analytics.claims import decimal_down, decimal_up, ppt_claim
 from analytics.general_locc import measure_vidal_protocol
 from analytics.general_states import ThreeQubitState, three_qubit_state
+from analytics.lower import sep_lower_bound
 
 
 def _ex(q) -> str | None:
@@ -67,13 +70,19 @@ def canonical_keys(state: ThreeQubitState) -> dict:
 
 
 def general_bracket(state, *, normalise: bool = False, pairs="AB,AC,BC", objective="exact",
-                    solver="auto", solver_options=None, certify=True, sdp=True) -> tuple:
-    """``(report, ppt_result or None)`` for a non-W-class state (module docstring, step 3);
-    W-class states are routed by :func:`route` instead. ``sdp=False``: no upper bound (the
-    ``sep_upper*`` keys are null)."""
+                    solver="auto", solver_options=None, certify=True, sdp=True,
+                    lower: str = "tree", lower_budget: float | None = None) -> tuple:
+    """``(report, ppt_result or None, sep_lower)`` for a non-W-class state (module docstring,
+    step 3); W-class states are routed by :func:`route` instead. ``sdp=False``: no upper bound
+    (the ``sep_upper*`` keys are null). ``lower``/``lower_budget``: the SEP lower-bound method
+    and LP seconds of :func:`analytics.lower.sep_lower_bound` (``tree``: the measure + Vidal
+    protocol; ``lp``/``auto``: the general LP, issue 19); ``sep_lower`` is its
+    :class:`~analytics.plane.SepLowerBound` (``certificate()`` of an ``lp_general`` instrument
+    is the lower-bound certificate)."""
     st = three_qubit_state(state, normalise=normalise)
     rep = canonical_keys(st)
     proto = measure_vidal_protocol(st)
+    lb = sep_lower_bound(st, method=lower, budget=lower_budget)
     res = None
     if sdp:
         res = sep_upper_general(st, pairs=pairs, objective=objective, solver=solver,
@@ -83,8 +92,8 @@ def general_bracket(state, *, normalise: bool = False, pairs="AB,AC,BC", objecti
     low = proto.value
     rep.update({
         "routed_to": "general",
-        "sep_lower": float_lower(low), "sep_lower_exact": _ex(low),
-        "sep_lower_kind": "locc_protocol (measure + Vidal), checked",
+        "sep_lower_kind": lb.kind, "sep_lower_method": lower,
+        "sep_lower_reason": lb.reason, "sep_lower_time": round(lb.time, 3),
         "locc_lower": float_lower(low), "locc_lower_exact": _ex(low),
         "locc_protocol": proto.describe(),
         "locc_sup_lower": float_lower(low), "locc_sup_lower_exact": _ex(low),
@@ -104,27 +113,33 @@ def general_bracket(state, *, normalise: bool = False, pairs="AB,AC,BC", objecti
         "sep_upper_certificate_kind": None if res is None or res.certificate is None
         else res.certificate["kind"],
     })
-    rep.update(bracket_columns_general(low, up if is_sep else None))
-    return rep, res
+    rep.update(bracket_columns_general(low, up if is_sep else None, lb.value))
+    return rep, res, lb
 
 
-def bracket_columns_general(low: Fraction, sep_up) -> dict:
+def bracket_columns_general(low: Fraction, sep_up, sep_low: Fraction | None = None) -> dict:
     """The bracket columns of a non-W-class state from the exact protocol value ``low`` (a
-    lower bound on LOCC, hence on SEP) and the certified bound on SEP ``sep_up`` (or None): the
-    one place that derives them (``sepgap bound``, ``sepgap sweep ghz|wghz`` and ``verify``).
-    ``locc_upper = sep_upper`` (LOCC <= SEP <= PPT), ``gap_lower = sep_lower - locc_upper``,
-    ``gap_upper = sep_upper - locc_lower``; floats rounded outward."""
-    row = {"sep_upper": None if sep_up is None else float_upper(sep_up),
+    lower bound on LOCC, hence on SEP), the certified bound on SEP ``sep_up`` (or None) and the
+    exact SEP lower bound ``sep_low`` (:func:`analytics.lower.sep_lower_bound`; None: ``low``):
+    the one place that derives them (``sepgap bound``, ``sepgap sweep ghz|wghz`` and
+    ``verify``). ``locc_upper = sep_upper`` (LOCC <= SEP <= PPT),
+    ``gap_lower = sep_lower - locc_upper``, ``gap_upper = sep_upper - locc_lower``,
+    ``sep_width = sep_upper - sep_lower``, ``locc_width = locc_upper - locc_lower``; floats
+    rounded outward."""
+    sep_low = low if sep_low is None else Fraction(sep_low)
+    row = {"sep_lower": float_lower(sep_low), "sep_lower_exact": _ex(sep_low),
+           "sep_upper": None if sep_up is None else float_upper(sep_up),
            "sep_upper_exact": _ex(sep_up)}
     row["locc_upper"], row["locc_upper_exact"] = row["sep_upper"], row["sep_upper_exact"]
     row["locc_upper_kind"] = "ppt"
-    gl = None if sep_up is None else low - sep_up
+    gl = None if sep_up is None else sep_low - sep_up
     gu = None if sep_up is None else sep_up - low
     row["gap_lower"] = None if gl is None else float_lower(gl)
     row["gap_lower_exact"] = _ex(gl)
     row["gap_upper"] = None if gu is None else float_upper(gu)
     row["gap_upper_exact"] = _ex(gu)
-    row["sep_width"] = row["locc_width"] = row["gap_upper"]
+    row["sep_width"] = None if sep_up is None else float_upper(sep_up - sep_low)
+    row["locc_width"] = row["gap_upper"]
     return row
 
 
@@ -160,7 +175,11 @@ def format_general(rep: dict) -> str:
     lines += [
         f"LOCC lower  {dn('locc_lower')}   {rep['locc_protocol']} (explicit, checked; also a "
         "SEP lower bound)",
-        f"SEP  in    [{dn('sep_lower')}, {up('sep_upper')}]",
+        f"SEP lower   {dn('sep_lower')}   {rep['sep_lower_kind']} (--lower {rep['sep_lower_method']}): "
+        f"{rep['sep_lower_reason']}",
+        f"SEP  in    [{dn('sep_lower')}, {up('sep_upper')}]"
+        + ("" if rep.get("sep_width") is None
+           else f"   width {decimal_up(Fraction(rep['sep_width']))}"),
         f"LOCC in    [{dn('locc_lower')}, {up('locc_upper')}]   locc_upper = certified PPT bound",
         f"gap        SEP_opt - LOCC_sup in [{dn('gap_lower')}, {up('gap_upper')}]",
     ]

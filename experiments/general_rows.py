@@ -29,6 +29,7 @@ from analytics.errors import SepgapError
 from analytics.general_locc import measure_vidal_protocol
 from analytics.general_states import three_qubit_state
 from analytics.locc import DEFAULT_ROUNDS
+from analytics.lower import sep_lower_bound
 
 from .brackets import BracketError, UpperReport, bracket, derive, locc_inputs, sep_lower_of
 from .general import bracket_columns_general, canonical_keys, general_bracket, route
@@ -57,9 +58,18 @@ def _w_columns(b) -> dict:
     return row
 
 
-def point_row(amps, *, solver: str = "auto", normalise: bool = True) -> tuple:
-    """``(row, certificate or None)`` of one state given by 8 amplitudes (any input of
-    :func:`analytics.general_states.three_qubit_state`), routed by :func:`route`."""
+def lower_certificate_key(point_id: str) -> str:
+    """Key (and file stem) of the SEP lower-bound certificate of a general row."""
+    return f"{point_id}-lower"
+
+
+def point_row(amps, *, solver: str = "auto", normalise: bool = True, lower: str = "tree",
+              lower_budget: float | None = None) -> tuple:
+    """``(row, certificate or None, lower certificate or None)`` of one state given by 8
+    amplitudes (any input of :func:`analytics.general_states.three_qubit_state`), routed by
+    :func:`route`. ``lower``/``lower_budget``: the SEP lower-bound method of a non-W-class state
+    (:func:`analytics.lower.sep_lower_bound`); the lower certificate is that of an
+    ``lp_general`` instrument (W-class rows keep the W machinery's own lower bound)."""
     t0 = time.perf_counter()
     st, w = route(amps, normalise=normalise)
     if w is not None:
@@ -67,9 +77,10 @@ def point_row(amps, *, solver: str = "auto", normalise: bool = True) -> tuple:
         keys = canonical_keys(st)
         row = {"routed_to": "w_class",
                "w_form": [frac_str(q) for q in (w.x0, w.xA, w.xB, w.xC)], **_w_columns(b)}
-        cert = b.upper_certificate
+        cert, lower_cert = b.upper_certificate, None
     else:
-        keys, res = general_bracket(st, solver=solver)
+        keys, res, lb = general_bracket(st, solver=solver, lower=lower, lower_budget=lower_budget)
+        lower_cert = lb.instrument.certificate() if lb.kind == "lp_general" else None
         row = {"routed_to": "general", "w_form": None, "locc_rounds": None, "kappa": None,
                "kappa_exact": None, "locc_protocol": keys["locc_protocol"],
                "sep_lower_kind": keys["sep_lower_kind"], "sep_upper_kind": keys["sep_upper_kind"],
@@ -78,7 +89,7 @@ def point_row(amps, *, solver: str = "auto", normalise: bool = True) -> tuple:
         cert = None if res is None or keys["sep_upper_kind"] != "certified" else res.certificate
     row.update({k: keys[k] for k in STATE_KEYS})
     row["seconds"] = round(time.perf_counter() - t0, 3)
-    return row, cert
+    return row, cert, lower_cert
 
 
 def _verified_bound(row, res_cert, state_matches) -> tuple:
@@ -139,13 +150,39 @@ def expected_columns(row: dict, results: dict) -> tuple:
         return {}, [problem]
     if (row.get("sep_upper_kind") == "certified") != (up is not None):
         return {}, ["sep_upper_kind disagrees with the verified certificate"]
+    sep_low, problem = _general_sep_lower(row, st, results)
+    if problem:
+        return {}, [problem]
     low = measure_vidal_protocol(st).value
-    cols = bracket_columns_general(low, up)
+    cols = bracket_columns_general(low, up, sep_low)
     want = {"locc_lower_exact": _ex(low), "locc_sup_lower_exact": _ex(low),
-            "sep_lower_exact": _ex(low),
-            **{f"{k}_exact": cols[f"{k}_exact"] for k in ("sep_upper", "locc_upper",
+            **{f"{k}_exact": cols[f"{k}_exact"] for k in ("sep_lower", "sep_upper", "locc_upper",
                                                            "gap_lower", "gap_upper")}}
     return want, []
+
+
+def _general_sep_lower(row: dict, st, results: dict) -> tuple:
+    """``(exact SEP lower bound, problem or None)`` of a general row, re-derived through
+    :func:`analytics.lower.sep_lower_bound`: an ``lp_general`` row by its verified lower
+    certificate (the LP search is timed, so it is not repeated), any other row by the
+    deterministic ``tree`` method (the measure + Vidal protocol)."""
+    if row.get("sep_lower_kind") != "lp_general":
+        return sep_lower_bound(st, method="tree").value, None
+    rc = results.get(lower_certificate_key(str(row.get("id"))))
+    if rc is None:
+        return None, "sep_lower_kind is lp_general but its lower-bound certificate is missing"
+    res, cert = rc
+    if not res.valid:
+        return None, "its lower-bound certificate is invalid"
+    try:
+        same = [str(a) for a in cert["state"]["psi"]] == list(row.get("amplitudes_exact"))
+    except (KeyError, TypeError):
+        same = False
+    if not same:
+        return None, "its lower-bound certificate is for another state"
+    if res.claim is None or res.claim.kind != "lower":
+        return None, "its lower-bound certificate does not prove a lower bound"
+    return res.bound, None
 
 
 def check_row(row, results: dict) -> list:
@@ -172,4 +209,4 @@ def check_row(row, results: dict) -> list:
     return bad
 
 
-__all__ = ["point_row", "check_row", "expected_columns", "CHECKED"]
+__all__ = ["point_row", "check_row", "expected_columns", "CHECKED", "lower_certificate_key"]

@@ -45,7 +45,7 @@ from analytics.states import parse_number
 
 from . import style
 from .cmd_bound import write_json_atomic
-from .general_rows import check_row, point_row
+from .general_rows import check_row, lower_certificate_key, point_row
 from .verifiers import verify_result
 
 FAMILIES = {"ghz": ("cos(pi t)|000> + sin(pi t)|111>", "0", "1/4"),
@@ -292,7 +292,8 @@ def _saved_records(out: Path, name: str, config: dict) -> tuple:
         certs = doc.get("certificates") if isinstance(doc.get("certificates"), dict) else {}
         for r in doc.get("rows") or []:
             if isinstance(r, dict) and isinstance(r.get("id"), str):
-                recs[r["id"]] = {"row": r, "certificate": certs.get(r["id"])}
+                recs[r["id"]] = {"row": r, "certificate": certs.get(r["id"]),
+                                 "lower_certificate": certs.get(lower_certificate_key(r["id"]))}
         src = final
     if partial.exists():
         lines = partial.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -321,13 +322,15 @@ def _reuse(rec, pid: str, amps_exact: list) -> dict | None:
     """The saved row if it is this point's and re-derives exactly (certificate verified)."""
     if not isinstance(rec, dict):
         return None
-    row, cert = rec.get("row"), rec.get("certificate")
+    row, cert, lcert = rec.get("row"), rec.get("certificate"), rec.get("lower_certificate")
     if not isinstance(row, dict) or row.get("id") != pid or \
             row.get("amplitudes_exact") != amps_exact:
         return None
-    if cert is not None and not isinstance(cert, dict):
+    if any(c is not None and not isinstance(c, dict) for c in (cert, lcert)):
         return None
     results = {} if cert is None else {pid: (verify_result(cert), cert)}
+    if lcert is not None:
+        results[lower_certificate_key(pid)] = (verify_result(lcert), lcert)
     return None if check_row(row, results) else row
 
 
@@ -335,13 +338,16 @@ def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
                       fresh: bool = False, resume: bool = False, solver: str = "auto",
                       quiet: bool = True, l: str | None = None, state_file=None,
                       normalise: bool = False, x: str = "l1", y: str = "phi",
-                      phi="0") -> dict:
+                      phi="0", lower: str = "tree", lower_budget: float | None = None) -> dict:
     """Evaluate the family, write the outputs (module docstring), return the document.
 
     ``resume``: reuse the rows saved in DIR (``<name>.json`` or ``<name>.partial.jsonl``) of the
     same configuration, each only after its certificate verifies and the row re-derives
     (:func:`experiments.general_rows.check_row`); the others are computed again. ``fresh``:
-    ignore and replace what DIR holds. Neither: refuse when DIR holds this family."""
+    ignore and replace what DIR holds. Neither: refuse when DIR holds this family.
+    ``lower``/``lower_budget``: the SEP lower-bound method of the non-W-class points
+    (:func:`analytics.lower.sep_lower_bound`; default ``tree``, the measure + Vidal protocol;
+    ``lp``/``auto``: the general LP, its certificate saved as ``certificates/<id>-lower.json``)."""
     if fresh and resume:
         raise GeneralSweepError("--fresh and --resume contradict each other")
     if name == STATES_FAMILY:
@@ -370,6 +376,9 @@ def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
         config = {"family": name, "tmin": frac_str(tmin), "tmax": frac_str(tmax),
                   "points": points, "state": FAMILIES[name][0],
                   **({"l": [frac_str(v) for v in lv]} if lv is not None else {})}
+    if lower != "tree":  # part of the configuration (old configurations had the tree only)
+        config["lower"] = lower
+        config["lower_budget"] = lower_budget
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise GeneralSweepError(f"--out {out} is a file")
@@ -394,21 +403,29 @@ def run_general_sweep(name: str, out, *, tmin=None, tmax=None, points: int = 11,
         if row is not None:
             reused += 1
             cert = saved[pid].get("certificate")
+            lcert = saved[pid].get("lower_certificate")
             note = "  (saved, re-verified)"
         else:
             failed += pid in saved
-            row, cert = point_row(st, solver=solver)
+            row, cert, lcert = point_row(st, solver=solver, lower=lower, lower_budget=lower_budget)
             row = {"id": pid, **_params_row(params), **row}
         row["certificate_file"] = None
         if cert is not None:
             certs[pid] = cert
             row["certificate_file"] = f"certificates/{pid}.json"
             write_json_atomic(out / row["certificate_file"], cert)
+        row["sep_lower_certificate_file"] = None
+        if lcert is not None:
+            lid = lower_certificate_key(pid)
+            certs[lid] = lcert
+            row["sep_lower_certificate_file"] = f"certificates/{lid}.json"
+            write_json_atomic(out / row["sep_lower_certificate_file"], lcert)
         rows.append(row)
-        _append(partial, {"row": row, "certificate": cert})
+        _append(partial, {"row": row, "certificate": cert, "lower_certificate": lcert})
         if not quiet:
             print(f"{pid}: {', '.join(f'{k} = {v}' for k, v in _label(params).items())}  "
-                  f"[{row['locc_lower']:.8f}, {row['sep_upper']}]  {row['routed_to']}  "
+                  f"[{row['locc_lower']:.8f}, {row['sep_upper']}]  SEP >= {row['sep_lower']:.8f}  "
+                  f"{row['routed_to']}  "
                   f"{row['seconds']} s{note}", flush=True)
     doc = {"kind": "general_sweep", "family": name, "config": config, "rows": rows,
            "certificates": certs,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.certificates import (shorten, verify_gap, verify_lower, verify_lower_lp,
-                                    verify_product_upper)
+                                    verify_lower_lp_general, verify_product_upper)
 from analytics.locc_tree import verify_locc_tree_certificate
 from sdp.certificate import verify_certificate
 from sdp.complex_certificate import verify_complex_certificate
@@ -18,6 +18,8 @@ VERIFIERS = {
     "ppt_upper_bound": verify_certificate,
     "sep_lower_bound": verify_lower,          # plane instruments and measurement trees
     "sep_lower_bound:lp": verify_lower_lp,    # LP instruments (analytics.lp_certificates)
+    # LP instruments of any three-qubit state (analytics.general_lp_certificates)
+    "sep_lower_bound:lp_general": verify_lower_lp_general,
     "sep_locc_gap": verify_gap,
     "ppt_upper_bound_complex": verify_complex_certificate,
     "locc_sup_lower_bound": verify_locc_tree_certificate,
