@@ -35,7 +35,9 @@ eigenvectors).
 operator is the column (pair, r = conj(u), B = I), whose adjugate has the same success
 probability :math:`2\\lambda_{min}`, and its failure operators are products of eigenvectors),
 the computational-basis measurement of every party, and the 216 products of the eigenvectors
-of X, Y, Z (the identity instrument lies in their span: the LP is feasible from the start).
+of X, Y, Z (the identity instrument lies in their span: the LP is feasible from the start), and
+random columns (seeded; they break the degeneracy of the protocol's vertex, which otherwise
+stalls the first tens of rounds: on a random state the LP then gains nothing for ~8 s).
 """
 from __future__ import annotations
 
@@ -210,6 +212,19 @@ def measurement_seeds(psi: np.ndarray, party: str, u) -> tuple:
     return succ, fail
 
 
+def random_columns(rng, n: int) -> tuple:
+    """``n`` random success columns per pair and ``n`` random failure columns (complex
+    Gaussian parameters): they break the degeneracy of the seed LP, whose optimum is the
+    protocol's vertex (without them the first tens of rounds price columns of zero gain)."""
+    succ = []
+    for pair in PAIR_INDICES:
+        r = rng.normal(size=(n, 2)) + 1j * rng.normal(size=(n, 2))
+        B = rng.normal(size=(n, 4)) + 1j * rng.normal(size=(n, 4))
+        succ += [GeneralSuccessColumn(pair, tuple(a), tuple(b)) for a, b in zip(r, B)]
+    v = rng.normal(size=(n, 3, 2)) + 1j * rng.normal(size=(n, 3, 2))
+    return succ, [GeneralFailureColumn(tuple(map(tuple, x))) for x in v]
+
+
 def default_seeds(st: ThreeQubitState, protocol: MeasureVidal | None = None) -> tuple:
     """``(success, failure, protocol)``: the measure + Vidal protocol (``protocol``, else
     :func:`measure_vidal_protocol`), the computational-basis measurement of every party and
@@ -290,19 +305,25 @@ class _Columns:
 
 def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,
                      max_iterations: int = 400, tol: float = 1e-9, per_pair: int = 4,
-                     smoothing: float = 0.5, protocol: MeasureVidal | None = None) -> GeneralLPSolution:
+                     smoothing: float = 0.5, protocol: MeasureVidal | None = None,
+                     stall: int = 30, random_seeds: int = 100) -> GeneralLPSolution:
     """Column generation for the best separable instrument of any three-qubit state (floats;
     module docstring). ``state``: anything :func:`analytics.general_states.three_qubit_state`
     accepts. ``budget``: seconds for the loop (the seeds and the first LP always run). Stops
     when no column with reduced cost > ``tol`` is found, after ``max_iterations`` or when the
     budget is spent. Raises :class:`analytics.separable_lp.SeparableLPError` for a bad budget
-    or a failed first LP."""
+    or a failed first LP. ``stall``: stop after that many rounds without an improvement of
+    the value by more than ``tol`` (a degenerate optimum, e.g. of GHZ-type states, keeps
+    pricing columns of zero gain); that stop is deterministic (seeded), not timed.
+    ``random_seeds``: random columns per pair added to the seeds (:func:`random_columns`)."""
     budget = check_lp_budget(budget)
     t0 = time.perf_counter()
     st = three_qubit_state(state)
     psi = state_tensor(st)
     rng = np.random.default_rng(seed)
     succ, fail, protocol = default_seeds(st, protocol)
+    rs, rf = random_columns(rng, random_seeds)
+    succ, fail = succ + rs, fail + rf
     cols = _Columns(psi)
     cols.add_success(succ)
     cols.add_failure(fail)
@@ -312,8 +333,11 @@ def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,
     history = [(time.perf_counter() - t0, value)]
     y = -np.asarray(res.eqlin.marginals)
     center = y.copy()
-    it, stopped = 0, "iterations"
+    it, stopped, last_gain = 0, "iterations", 0
     while it < max_iterations:
+        if it - last_gain >= stall:
+            stopped = f"stalled (no gain in {stall} rounds)"
+            break
         if time.perf_counter() - t0 >= budget:
             stopped = "budget"
             break
@@ -352,6 +376,8 @@ def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,
         y = -np.asarray(res.eqlin.marginals)
         if new_value > value + 1e-12:
             center = y.copy()
+        if new_value > value + tol:
+            last_gain = it
         value = max(value, new_value)
         history.append((time.perf_counter() - t0, value))
     x = res.x
@@ -364,5 +390,5 @@ def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,
 
 
 __all__ = ["GeneralSuccessColumn", "GeneralFailureColumn", "GeneralLPSolution",
-           "solve_general_lp", "success_factors", "success_data", "failure_coords",
+           "solve_general_lp", "random_columns", "success_factors", "success_data", "failure_coords",
            "product_coords", "pauli_coords", "default_seeds", "PAULIS", "IDENTITY_COORDS"]
