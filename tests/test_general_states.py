@@ -243,7 +243,8 @@ def test_cli_w_class_with_phases_routes_to_w_engine():
 def test_cli_general_state_no_sdp_from_file(tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"amplitudes": ["3/5", 0, 0, 0, 0, 0, 0, "4/5j"], "name": "ghz"}))
-    rc, out, err = run_cli(["bound", "--state-file", str(path), "--no-sdp", "--json"])
+    rc, out, err = run_cli(["bound", "--state-file", str(path), "--no-sdp", "--json",
+                            "--lower", "tree"])
     assert rc == 0 and err == ""
     rep = json.loads(out)
     assert rep["class"] == "GHZ" and rep["locc_lower_exact"] == "18/25"
