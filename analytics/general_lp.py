@@ -55,6 +55,12 @@ from .states import PARTIES
 
 PAULIS = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1, 0], [0, -1]]],
                   dtype=complex)
+#: HiGHS time limits (s): the first LP (always solved, whatever the budget) and the least any
+#: later LP gets (HiGHS can stall on a degenerate LP; a solve past its limit fails and the last
+#: solution is kept).
+FIRST_LP_SECONDS = 30.0
+LP_MIN_SECONDS = 3.0
+SIMPLEX_SECONDS = 2.0
 #: Right-hand side of completeness in Pauli coordinates: Tr(I_8) on I (x) I (x) I.
 IDENTITY_COORDS = np.zeros(64)
 IDENTITY_COORDS[0] = 8.0
@@ -299,8 +305,18 @@ class _Columns:
             self.p.append(0.0)
         return len(cols)
 
-    def solve(self):
-        return solve_lp(np.array(self.coords), np.array(self.p), IDENTITY_COORDS)
+    def solve(self, time_limit: float):
+        """Dual simplex first; if it stalls (it can cycle on the degenerate LPs of GHZ-type
+        states) for :data:`SIMPLEX_SECONDS`, the interior-point method (with crossover)."""
+        args = (np.array(self.coords), np.array(self.p), IDENTITY_COORDS)
+        t0 = time.perf_counter()
+        try:
+            return solve_lp(*args, min(time_limit, SIMPLEX_SECONDS))
+        except SeparableLPError:
+            rest = time_limit - (time.perf_counter() - t0)
+            if rest <= 0:
+                raise
+            return solve_lp(*args, rest, method="highs-ipm")
 
 
 def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,
@@ -327,7 +343,7 @@ def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,
     cols = _Columns(psi)
     cols.add_success(succ)
     cols.add_failure(fail)
-    res = cols.solve()
+    res = cols.solve(FIRST_LP_SECONDS)
     size = len(cols.cols)
     value = seed_value = -res.fun
     history = [(time.perf_counter() - t0, value)]
@@ -367,7 +383,7 @@ def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,
             stopped = "optimal (no improving column found)"
             break
         try:
-            res_new = cols.solve()
+            res_new = cols.solve(max(LP_MIN_SECONDS, budget - (time.perf_counter() - t0)))
         except SeparableLPError as exc:
             stopped = f"LP solver failed ({exc}); the last solution is kept"
             break

@@ -333,13 +333,17 @@ class LPSolution:
                 f"stopped={self.stopped!r})")
 
 
-def solve_lp(coords: np.ndarray, p: np.ndarray, b: np.ndarray):
+def solve_lp(coords: np.ndarray, p: np.ndarray, b: np.ndarray, time_limit: float | None = None,
+             method: str = "highs"):
     """HiGHS: maximise ``p . w`` subject to ``coords.T w = b``, ``w >= 0`` (``coords`` (n, m));
-    the scipy result (``res.eqlin.marginals`` are the duals). Raises :class:`SeparableLPError`."""
+    the scipy result (``res.eqlin.marginals`` are the duals). ``time_limit``: seconds for
+    HiGHS (None: none); a solve that hits it fails. ``method``: the scipy HiGHS method
+    (``highs``, ``highs-ds``, ``highs-ipm``). Raises :class:`SeparableLPError`."""
     from scipy.optimize import linprog
-    res = linprog(-p, A_eq=coords.T, b_eq=b, bounds=(0, None), method="highs",
-                  options={"primal_feasibility_tolerance": 1e-10,
-                           "dual_feasibility_tolerance": 1e-10})
+    opts = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+    if time_limit is not None:
+        opts["time_limit"] = float(time_limit)
+    res = linprog(-p, A_eq=coords.T, b_eq=b, bounds=(0, None), method=method, options=opts)
     if res.status != 0:
         raise SeparableLPError(f"the LP failed: {res.message}")
     return res
