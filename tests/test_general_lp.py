@@ -334,10 +334,10 @@ def test_general_sweep_with_lp_lower_verifies_and_catches_tampering(tmp_path):
     bad = copy.deepcopy(doc)
     bad["rows"][0]["sep_lower_kind"] = "locc_protocol"
     (tmp_path / "bad.json").write_text(json.dumps(bad))
-    rc, text, _ = run_cli(["verify", str(tmp_path / "bad.json")])
-    assert rc != 0 and "sep_lower_exact" in text
+    rc, out, err = run_cli(["verify", str(tmp_path / "bad.json")])
+    assert rc != 0 and "sep_lower_exact" in out + err
     bad = copy.deepcopy(doc)
     del bad["certificates"]["wghz-0000-lower"]
     (tmp_path / "bad2.json").write_text(json.dumps(bad))
-    rc, text, _ = run_cli(["verify", str(tmp_path / "bad2.json")])
-    assert rc != 0 and "lower-bound certificate is missing" in text
+    rc, out, err = run_cli(["verify", str(tmp_path / "bad2.json")])
+    assert rc != 0 and "lower-bound certificate is missing" in out + err
