@@ -9,8 +9,11 @@ sweep row as from ``bound``:
   ``locc_lower`` with :data:`analytics.locc.DEFAULT_ROUNDS` rounds and the supremum bound
   ``locc_sup_lower``), the certified W engine; the row's columns are the Bracket's;
 * any other state -> :func:`experiments.general.general_bracket` (one-measurement protocol,
-  certified PPT bound on the amplitudes), columns of
-  :func:`experiments.general.bracket_columns_general`.
+  certified PPT bound on the amplitudes, the SEP lower bound of
+  :func:`analytics.lower.sep_lower_bound` with the sweep's ``lower`` method), columns of
+  :func:`experiments.general.bracket_columns_general`; an ``lp_general`` SEP lower bound comes
+  with its certificate (key :func:`lower_certificate_key`), from which ``verify`` re-derives
+  ``sep_lower`` (the LP search is timed and is not repeated).
 
 Row columns shared by both routes (floats rounded outward, ``<col>_exact`` exact):
 :data:`CHECKED`; ``routed_to`` (``w_class`` or ``general``), ``w_form`` (the exact x0, xA, xB,
