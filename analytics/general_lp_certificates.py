@@ -64,6 +64,7 @@ from .errors import SepgapError
 from .gaussian import ONE, ZERO, GaussianRational, complex_str, parse_complex
 from .general_lp import GeneralLPSolution
 from .general_states import ThreeQubitState, three_qubit_state
+from .kraus import KrausOperators, from_product_factors
 from .separable_lp import PAIR_INDICES
 from .states import PAIRS
 
@@ -304,6 +305,14 @@ class GeneralLPLowerBound:
 
     def certificate(self) -> dict:
         return general_lp_certificate(self.state, self.kraus, self.check())
+
+    def kraus_operators(self) -> KrausOperators:
+        """The instrument's product Kraus operators as complex floats (the exact ones are in
+        ``kraus`` and the certificate), labelled AB/AC/BC/fail."""
+        return from_product_factors([op.float_factors() for op in self.kraus],
+                                    [op.label for op in self.kraus],
+                                    [f"K{n}" for n in range(len(self.kraus))], "lp_general",
+                                    self.state, self.value)
 
 
 def exact_general_lp_instrument(sol: GeneralLPSolution, delta: Fraction = Fraction(1, 10 ** 9),

@@ -63,7 +63,10 @@ class SepLowerBound(ShortRepr):
             raise NoInstrumentError(f"no explicit instrument to export: {self.reason}")
         if isinstance(self.instrument, Instrument):
             return self.instrument.kraus_operators(self.state, self.value)
-        return self.instrument.kraus_operators()
+        export = getattr(self.instrument, "kraus_operators", None)
+        if export is None:  # e.g. the measure + Vidal protocol of a general state
+            raise NoInstrumentError(f"the {self.kind} lower bound has no Kraus-operator export")
+        return export()
 
 
 def is_product_state(st: WClassState) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from analytics.errors import InstrumentError, InvalidStateError
+from analytics.kraus import NoInstrumentError
 from analytics.gaussian import GaussianRational, parse_complex
 from analytics.general_locc import measure_vidal_protocol
 from analytics.general_lp import PAULIS, pauli_coords, solve_general_lp
@@ -98,6 +99,10 @@ def test_certificate_checked_by_float_simulation(random_lb):
     assert sum(sim["p"].values()) == pytest.approx(float(random_lb.value), abs=1e-9)
     for p, v in cert["p_pairs"].items():
         assert sim["p"][p] == pytest.approx(float(F(v)), abs=1e-9)
+    # the exported float operators are the certificate's
+    ko = random_lb.kraus_operators()
+    assert np.allclose(sum(k.conj().T @ k for k in ko.operators), np.eye(8), atol=1e-12)
+    assert [lab for lab, _ in _kraus_from_json(cert)] == list(ko.labels)
     # the LP starts from the measure + Vidal protocol and improves on it for this state
     proto = measure_vidal_protocol(random_lb.state)
     assert random_lb.value > proto.value + F(1, 100)
@@ -171,6 +176,8 @@ def test_dispatcher_general_methods():
     assert tree.kind == "locc_protocol" and tree.value == F(18, 25)
     auto = sep_lower_bound(GHZ35, method="auto", budget=0)   # budget 0: the protocol only
     assert auto.kind == "locc_protocol" and auto.value == F(18, 25)
+    with pytest.raises(NoInstrumentError, match="no Kraus-operator export"):
+        tree.kraus_operators()
     with pytest.raises(InstrumentError, match="W-class states only"):
         sep_lower_bound(GHZ35, method="plane")
     with pytest.raises(InstrumentError, match="W-class states only"):
