@@ -69,6 +69,8 @@ DEFAULT_DEPTH = 2
 MAX_DEPTH = 4
 #: Denominator limit of the rational node parameters.
 DENOMINATOR = 2 ** 20
+#: A node replaces the leaf at its branch only if it gains more than this (simpler trees).
+KEEP_GAIN = Fraction(1, 10 ** 12)
 #: Angles this close to 0 or pi/2 are made exactly projective.
 SNAP = 1e-4
 
@@ -461,7 +463,7 @@ def exact_leaf(psi) -> GLeaf:
 
 def exact_tree(psi, plan):
     """The exact tree of a float plan at the exact branch ``psi``; a node is kept only where its
-    exact value exceeds the leaf's (so the tree is never worse than the one-measurement protocol)."""
+    exact value exceeds the leaf's by :data:`KEEP_GAIN` (so the tree is never worse than the one-measurement protocol)."""
     leaf = exact_leaf(psi)
     if plan is None or _norm2(psi) == 0:
         return leaf
@@ -475,7 +477,7 @@ def exact_tree(psi, plan):
     kids = tuple(exact_tree(apply_local(psi, node.party, node.kraus(i)), sub[i]) for i in (0, 1))
     node = GNode(node.party, node.basis, node.d, kids)
     st = ThreeQubitState(tuple(psi), False, True)
-    if evaluate_general_tree(node, st).total > evaluate_general_tree(leaf, st).total:
+    if evaluate_general_tree(node, st).total > evaluate_general_tree(leaf, st).total + KEEP_GAIN:
         return node
     return leaf
 
