@@ -484,9 +484,18 @@ def exact_tree(psi, plan):
 
 # ---- the result ----------------------------------------------------------------------------------
 
+#: Exact values with at most this many digits are kept as they are (18/25, 1).
+SHORT_DIGITS = 40
+
+
 def short_lower(q: Fraction) -> Fraction:
-    """The largest float <= q as an exact dyadic Fraction (a short bound for rows and claims)."""
-    return Fraction(float_lower(Fraction(q)))
+    """``q`` itself if it is short (numerator and denominator of at most :data:`SHORT_DIGITS`
+    digits together), else the largest float <= q as an exact dyadic Fraction: a short bound
+    for rows and claims (a tree's exact value has thousands of digits)."""
+    q = Fraction(q)
+    if len(str(abs(q.numerator))) + len(str(q.denominator)) <= SHORT_DIGITS:
+        return q
+    return Fraction(float_lower(q))
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ def cut_upper(state) -> Fraction:
 
 
 def cut_upper_general(state) -> Fraction:
-    """Exact rational upper bound on the cut monotone of *any* pure three-qubit state,
+    r"""Exact rational upper bound on the cut monotone of *any* pure three-qubit state,
     :math:`C = \sum_k \lambda_{\min}(\rho_k) = \sum_k (1 - \sqrt{1 - 4\det\rho_k})/2`
     (docs/locc-monotones.md: the proof holds for every pure state), from the exact
     ``det rho_k`` of the amplitudes (:func:`analytics.canonical.reduced_det`, divided by
