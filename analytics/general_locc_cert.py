@@ -77,7 +77,8 @@ def general_locc_certificate(state: ThreeQubitState, tree, ev: GeneralTreeEvalua
     return {"format": FORMAT, "version": VERSION, "kind": KIND, "claim": claim_text(b),
             "state": {"type": "amplitudes", "psi": [complex_str(a) for a in state.psi]},
             "tree": {"root": _tree_json(tree, ev)},
-            "bound": {"exact": frac_str(b), "float_lower": float(b)}, "arithmetic": ARITHMETIC}
+            "bound": {"exact": frac_str(b), "float_lower": float_lower(b)},
+            "arithmetic": ARITHMETIC}
 
 
 def _gauss_list(v, n: int, where: str) -> tuple:

@@ -484,8 +484,9 @@ def exact_tree(psi, plan):
 
 # ---- the result ----------------------------------------------------------------------------------
 
-#: Exact values with at most this many digits are kept as they are (18/25, 1).
-SHORT_DIGITS = 40
+#: Exact values with at most this many digits are kept as they are (18/25, 1, the value of a
+#: one-measurement protocol on binary float amplitudes).
+SHORT_DIGITS = 400
 
 
 def short_lower(q: Fraction) -> Fraction:
