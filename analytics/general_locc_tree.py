@@ -40,13 +40,15 @@ explicit finite LOCC protocol (``locc_lower``; hence on the LOCC supremum and on
 **Search** (floats, a search not a proof; :func:`search_plan`): measure-and-Vidal values on a
 Bloch-sphere grid stand in for the leaves; a node is chosen by random sampling of
 ``(party, theta, phi, alpha, beta)`` and Nelder-Mead, deeper levels greedily from the best root
-candidates. The float plan is made exact node by node (:func:`exact_tree`); each leaf gets the
+candidates. The search runs on the canonical form of Acin et al. (so it does not depend on the
+local bases of the input) and the plan is mapped back to the input's bases (:func:`plan_to_frame`). The float plan is made exact node by node (:func:`exact_tree`); each leaf gets the
 optimised, checked protocol of :func:`analytics.general_locc.measure_vidal_protocol` at its exact
 branch, and a node is kept only where its exact value beats that leaf. Before it is returned the
 protocol is simulated branch by branch with explicit Kraus matrices (:func:`simulate_general_tree`).
 """
 from __future__ import annotations
 
+import cmath
 import math
 import time
 from dataclasses import dataclass, field
@@ -54,11 +56,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .canonical import reduced_det
+from .canonical import canonical_form, reduced_det
 from .certjson import float_lower
 from .errors import SepgapError
 from .gaussian import ZERO, GaussianRational, gaussian
-from .general_locc import (ProtocolCheckError, measure_vidal_protocol, sqrt_up,
+from .general_locc import (ProtocolCheckError, float_values, measure_vidal_protocol, sqrt_up,
                            unnormalised_value, vidal_kraus)
 from .general_states import ThreeQubitState, three_qubit_state
 from .states import PARTIES
@@ -344,21 +346,45 @@ def check_general_tree(tree, state, value: Fraction, tol: float = 1e-8) -> None:
 _TH, _PH = np.meshgrid(np.linspace(0, math.pi, 13), np.linspace(0, 2 * math.pi, 24, endpoint=False))
 _C = np.cos(_TH / 2).ravel()
 _S = (np.sin(_TH / 2) * np.exp(1j * _PH)).ravel()
-#: outcome coefficients (a, b) of u and u_perp at every grid point: shape (2, 2, G)
-_AB = np.array([[_C, np.conj(_S)], [-_S, _C]])
+# outcome coefficients (alpha, beta) of u and u_perp at every grid point, M = alpha T0 + beta T1
+_AL = np.concatenate([_C, -_S])
+_BE = np.concatenate([np.conj(_S), _C])
+#: |M|_F^2 = Re([n0, n1, 2c] . _FA) and det M = [d0, x, d1] . _FD (quadratic forms in alpha, beta)
+_FA = np.array([np.abs(_AL) ** 2, np.abs(_BE) ** 2, np.conj(_AL) * _BE])
+_FD = np.array([_AL ** 2, _AL * _BE, _BE ** 2])
+_NG = _C.size
+
+
+def _index(k: int, bit: int) -> list:
+    """Amplitude indices with party k's bit = ``bit``, the other two parties in order."""
+    return [i for i in range(8) if (i >> (2 - k)) & 1 == bit]
+
+
+_I0 = np.array([_index(k, 0) for k in range(3)])
+_I1 = np.array([_index(k, 1) for k in range(3)])
+
+
+def _party_values(t: np.ndarray) -> np.ndarray:
+    """Measure-and-Vidal values (unnormalised) of every party at every grid point: (3, G)."""
+    psi = t.reshape(8)
+    T0, T1 = psi[_I0], psi[_I1]                                          # (3, 4) each
+    inv_a = np.stack([(T0.conj() * T0).real.sum(1), (T1.conj() * T1).real.sum(1),
+                      2 * (T0.conj() * T1).sum(1)], axis=1)
+    inv_d = np.stack([T0[:, 0] * T0[:, 3] - T0[:, 1] * T0[:, 2],
+                      T0[:, 0] * T1[:, 3] + T1[:, 0] * T0[:, 3] - T0[:, 1] * T1[:, 2]
+                      - T1[:, 1] * T0[:, 2],
+                      T1[:, 0] * T1[:, 3] - T1[:, 1] * T1[:, 2]], axis=1)
+    A = (inv_a @ _FA).real
+    B = np.abs(inv_d @ _FD) ** 2
+    v = 4 * B / (A + np.sqrt(np.maximum(A * A - 4 * B, 0.0)) + 1e-300)
+    return v[:, :_NG] + v[:, _NG:]
 
 
 def _mv(t: np.ndarray) -> float:
     """Best measure-and-Vidal value on a Bloch-sphere grid, all parties at once, unnormalised
-    (homogeneous of degree 1): the formula of :func:`analytics.general_locc.float_values`."""
-    T = np.stack([np.moveaxis(t, k, 0) for k in range(3)])          # (3, 2, 2, 2)
-    # M[k, o, g] = a T0 + b T1 for outcome o at grid point g: (3, 2, G, 2, 2)
-    M = (np.einsum("og,kij->kogij", _AB[:, 0], T[:, 0])
-         + np.einsum("og,kij->kogij", _AB[:, 1], T[:, 1]))
-    A = np.sum(np.abs(M) ** 2, axis=(-2, -1))
-    B = np.abs(M[..., 0, 0] * M[..., 1, 1] - M[..., 0, 1] * M[..., 1, 0]) ** 2
-    v = 4 * B / (A + np.sqrt(np.maximum(A * A - 4 * B, 0.0)) + 1e-300)
-    return float(v.sum(axis=1).max())
+    (homogeneous of degree 1): the formula of :func:`analytics.general_locc.float_values`, with
+    ``A = |M|_F^2`` and ``det M`` written as quadratic forms in the outcome coefficients."""
+    return float(_party_values(t).max())
 
 
 def _mats(x) -> tuple:
@@ -415,6 +441,27 @@ def search_plan(t: np.ndarray, depth: int, rng, samples: int = 48) -> tuple:
     return best
 
 
+def plan_to_frame(plan, unitaries):
+    """A plan found on ``(U_A x U_B x U_C) psi`` (e.g. the canonical form) as a plan for
+    ``psi``: party k's ``V`` becomes ``V U_k`` (re-written as ``diag(phases) V'`` with V' of the
+    form of the module docstring; the phases act after the measurement and do not matter), and
+    party k's frame is the identity below that node."""
+    if plan is None:
+        return None
+    k, x, sub = plan
+    th, ph, al, be = (float(v) for v in x)
+    V = np.array([[math.cos(th / 2), np.exp(-1j * ph) * math.sin(th / 2)],
+                  [-np.exp(1j * ph) * math.sin(th / 2), math.cos(th / 2)]])
+    a, b = (V @ unitaries[k])[0]
+    g = cmath.phase(a) if abs(a) > 1e-15 else 0.0
+    b = b * cmath.exp(-1j * g)
+    th2 = 2 * math.acos(min(1.0, abs(a)))
+    ph2 = -cmath.phase(b) if abs(b) > 1e-15 else 0.0
+    below = list(unitaries)
+    below[k] = np.eye(2)
+    return (k, np.array([th2, ph2, al, be]), tuple(plan_to_frame(p, below) for p in sub))
+
+
 # ---- exact tree from a plan ----------------------------------------------------------------------
 
 def _rat(v: float) -> Fraction:
@@ -446,9 +493,35 @@ def exact_diag(al: float) -> tuple:
     return (1 - t * t) / (1 + t * t), 2 * t / (1 + t * t)
 
 
-def exact_leaf(psi) -> GLeaf:
+def _leaf_basis(psi) -> tuple:
+    """``(party, u)``: the best measure-and-Vidal basis of a branch (grid, then Nelder-Mead
+    from the best grid point of each party; the computational, X and Y bases as candidates),
+    chosen by the exact value (:func:`analytics.general_locc.unnormalised_value`)."""
+    from scipy.optimize import minimize
+    t = _cvec(psi)
+    vals = _party_values(t)
+    cands = [(p, (GaussianRational(1), GaussianRational(0))) for p in PARTIES]
+    cands += [(p, (GaussianRational(1), GaussianRational(1))) for p in PARTIES]
+    cands += [(p, (GaussianRational(1), GaussianRational(0, 1))) for p in PARTIES]
+    for k in range(3):
+        g = int(np.argmax(vals[k]))
+        x0 = np.array([_TH.ravel()[g], _PH.ravel()[g]])
+        T0, T1 = t.reshape(8)[_I0[k]].reshape(2, 2), t.reshape(8)[_I1[k]].reshape(2, 2)
+        res = minimize(lambda x: -float(float_values(T0, T1, np.array(x[0]), np.array(x[1]))),
+                       x0, method="Nelder-Mead", options={"maxiter": 200, "xatol": 1e-10,
+                                                          "fatol": 1e-14})
+        th, ph = res.x
+        u0, u1 = math.cos(th / 2), complex(math.sin(th / 2) * np.exp(1j * ph))
+        cands.append((PARTIES[k], (GaussianRational(_rat(u0)), GaussianRational(_rat(u1.real),
+                                                                               _rat(u1.imag)))))
+    return max(cands, key=lambda c: unnormalised_value(psi, c[0], c[1]))
+
+
+def exact_leaf(psi, optimised: bool = False) -> GLeaf:
     """The leaf of an exact branch: ``vidal`` where a party is exactly product (``none`` if two
-    are: then all three are), else the optimised, checked measure-and-Vidal protocol."""
+    are: then all three are), else measure-and-Vidal: the protocol of
+    :func:`analytics.general_locc.measure_vidal_protocol` (``optimised=True``, the baseline at
+    the root) or the cheaper basis search of :func:`_leaf_basis` (inner branches)."""
     S = _norm2(psi)
     if S == 0:
         return GLeaf("none")
@@ -457,8 +530,10 @@ def exact_leaf(psi) -> GLeaf:
         return GLeaf("none")
     if prod:
         return GLeaf("vidal", prod[0])
-    res = measure_vidal_protocol(ThreeQubitState(tuple(psi), False, True))
-    return GLeaf("measure_vidal", res.party, res.u)
+    if optimised:
+        res = measure_vidal_protocol(ThreeQubitState(tuple(psi), False, True))
+        return GLeaf("measure_vidal", res.party, res.u)
+    return GLeaf("measure_vidal", *_leaf_basis(psi))
 
 
 def exact_tree(psi, plan):
@@ -486,7 +561,7 @@ def exact_tree(psi, plan):
 
 #: Exact values with at most this many digits are kept as they are (18/25, 1, the value of a
 #: one-measurement protocol on binary float amplitudes).
-SHORT_DIGITS = 400
+SHORT_DIGITS = 120
 
 
 def short_lower(q: Fraction) -> Fraction:
@@ -566,12 +641,16 @@ def general_locc_bound(state, depth: int = DEFAULT_DEPTH, seed: int = 0,
     t_start = time.perf_counter()
     depth = _check_depth(depth)
     st = three_qubit_state(state, normalise=normalise)
-    base = exact_leaf(st.psi)
+    base = exact_leaf(st.psi, optimised=True)
     base_ev = evaluate_general_tree(base, st)
     tree, ev, source = base, base_ev, "measure_vidal"
     if depth > 0 and base.kind == "measure_vidal":
+        # search on the canonical form (the same float state for every LU-equivalent input,
+        # so the search does not depend on the local bases), then map the plan back
         rng = np.random.default_rng(seed)
-        _, plan = search_plan(_cvec(st.psi), depth, rng)
+        can = canonical_form(st)
+        _, plan = search_plan(can.vector().reshape(2, 2, 2), depth, rng)
+        plan = plan_to_frame(plan, can.unitaries)
         if plan is not None:
             cand = exact_tree(st.psi, plan)
             cev = evaluate_general_tree(cand, st)
