@@ -255,3 +255,53 @@ def test_never_above_the_certified_ppt_bound():
         up = sep_upper_general(st)
         assert up.certified is not None and res.value <= up.certified
         assert res.value <= cut_upper_general(st)
+
+
+# ---- command line ---------------------------------------------------------------------------------
+
+def test_save_locc_cert_is_for_general_states_only(tmp_path):
+    from tests.cli_helpers import run_cli
+    rc, out, err = run_cli(["bound", "1/2", "1/4", "1/4", "--no-sdp", "--save-locc-cert",
+                            str(tmp_path / "c.json")])
+    assert rc == 2 and "--save-locc-cert: for states beyond the W-class" in err
+    assert err.count("\n") == 1 and not (tmp_path / "c.json").exists()
+    rc, _, err = run_cli(["bound", "--amplitudes", "3/5", 0, 0, 0, 0, 0, 0, "4/5", "--save-cert",
+                          str(tmp_path / "c.json"), "--save-locc-cert", str(tmp_path / "c.json")])
+    assert rc == 2 and "name the same file" in err
+
+
+@pytest.mark.slow
+def test_cli_prints_the_tree_and_its_certificate_verifies(tmp_path):
+    import json
+    from tests.cli_helpers import run_cli
+    cert = tmp_path / "locc.json"
+    rc, out, err = run_cli(["bound", "--amplitudes", *RAND, "--normalise", "--no-sdp",
+                            "--save-locc-cert", str(cert)])
+    assert rc == 0 and "protocol    depth 2" in out and "LOCC tree" in out
+    assert "locc_upper = min(cut monotone, certified PPT) = the cut monotone" in out
+    rc, out, _ = run_cli(["verify", str(cert)])
+    assert rc == 0 and "valid: LOCC >= " in out
+    doc = json.loads(cert.read_text())
+    doc["bound"]["exact"] = "1/2"
+    cert.write_text(json.dumps(doc))
+    rc, out, err = run_cli(["verify", str(cert)])
+    assert rc == 1
+
+
+@pytest.mark.slow
+def test_general_sweep_rows_record_and_verify_the_locc_kinds(tmp_path):
+    import json
+    from tests.cli_helpers import run_cli
+    rc, out, _ = run_cli(["sweep", "wghz", "--tmin", "1/4", "--tmax", "3/10", "--points", "2",
+                          "--out", str(tmp_path)])
+    assert rc == 0
+    doc = json.loads((tmp_path / "wghz.json").read_text())
+    for r in doc["rows"]:
+        assert r["locc_lower_kind"].endswith("checked") and r["locc_upper_kind"] == "ppt"
+        assert F(r["locc_lower_exact"]) <= F(r["locc_upper_exact"])
+    rc, out, _ = run_cli(["verify", str(tmp_path / "wghz.json")])
+    assert rc == 0 and "all 2 rows re-derived" in out
+    doc["rows"][0]["locc_upper_kind"] = "monotone:cut"
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    rc, _, err = run_cli(["verify", str(tmp_path / "bad.json")])
+    assert rc == 1 and "locc_upper_kind" in err
