@@ -637,9 +637,12 @@ def general_locc_bound(state, depth: int = DEFAULT_DEPTH, seed: int = 0,
     the one-measurement protocol and a searched tree of ``depth`` measurement levels (module
     docstring), each evaluated exactly; the larger exact value is kept, simulated branch by
     branch and returned. Deterministic for a given ``seed``. Raises :class:`GeneralLOCCError`
-    for a bad ``depth``, :class:`analytics.general_states.AmplitudeError` for a bad state."""
+    for a bad ``depth`` or ``seed``, :class:`analytics.general_states.AmplitudeError` for a bad
+    state."""
     t_start = time.perf_counter()
     depth = _check_depth(depth)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise GeneralLOCCError(f"seed = {seed!r} must be a non-negative integer")
     st = three_qubit_state(state, normalise=normalise)
     base = exact_leaf(st.psi, optimised=True)
     base_ev = evaluate_general_tree(base, st)

@@ -164,6 +164,8 @@ def test_bad_input_is_a_specific_exception():
         general_locc_bound(RAND, depth=9, normalise=True)
     with pytest.raises(GeneralLOCCError, match="depth"):
         general_locc_bound(RAND, depth=True, normalise=True)
+    with pytest.raises(GeneralLOCCError, match="seed"):
+        general_locc_bound(RAND, seed=-1, normalise=True)
     with pytest.raises(AmplitudeError):
         general_locc_bound([1, 0, 0])
     with pytest.raises(AmplitudeError):
