@@ -40,7 +40,8 @@ explicit finite LOCC protocol (``locc_lower``; hence on the LOCC supremum and on
 **Search** (floats, a search not a proof; :func:`search_plan`): measure-and-Vidal values on a
 Bloch-sphere grid stand in for the leaves; a node is chosen by random sampling of
 ``(party, theta, phi, alpha, beta)`` and Nelder-Mead, deeper levels greedily from the best root
-candidates. The search runs on the canonical form of Acin et al. (so it does not depend on the
+candidates, then all node parameters of the chosen tree are refined jointly
+(:func:`refine_plan`). The search runs on the canonical form of Acin et al. (so it does not depend on the
 local bases of the input) and the plan is mapped back to the input's bases (:func:`plan_to_frame`). The float plan is made exact node by node (:func:`exact_tree`); each leaf gets the
 optimised, checked protocol of :func:`analytics.general_locc.measure_vidal_protocol` at its exact
 branch, and a node is kept only where its exact value beats that leaf. Before it is returned the
@@ -462,6 +463,48 @@ def plan_to_frame(plan, unitaries):
     return (k, np.array([th2, ph2, al, be]), tuple(plan_to_frame(p, below) for p in sub))
 
 
+def _plan_params(plan) -> list:
+    return [] if plan is None else [plan[1]] + _plan_params(plan[2][0]) + _plan_params(plan[2][1])
+
+
+def _with_params(plan, it):
+    if plan is None:
+        return None
+    k, _, sub = plan
+    x = next(it)
+    return (k, x, (_with_params(sub[0], it), _with_params(sub[1], it)))
+
+
+def _plan_value(t: np.ndarray, plan) -> float:
+    if plan is None:
+        return _mv(t)
+    k, x, sub = plan
+    M1, M2 = _mats(x)
+    return _plan_value(_apply_f(t, k, M1), sub[0]) + _plan_value(_apply_f(t, k, M2), sub[1])
+
+
+#: Nelder-Mead iterations of the joint refinement per node parameter (at most REFINE_MAX).
+REFINE_PER_PARAM, REFINE_MAX = 150, 800
+
+
+def refine_plan(t: np.ndarray, plan) -> tuple:
+    """``(value, plan)``: every node's parameters of ``plan`` refined *jointly* (its parties and
+    shape fixed) by Nelder-Mead on the grid value of the whole tree; the greedy search chooses
+    each node for the best measure-and-Vidal leaves below it, which undervalues weak first
+    measurements that only pay off after the next ones."""
+    from scipy.optimize import minimize
+    if plan is None:
+        return _mv(t), None
+    x0 = np.concatenate(_plan_params(plan))
+    v0 = _plan_value(t, plan)
+    res = minimize(lambda z: -_plan_value(t, _with_params(plan, iter(z.reshape(-1, 4)))), x0,
+                   method="Nelder-Mead", options={"maxiter": min(REFINE_MAX, REFINE_PER_PARAM * x0.size),
+                                                  "xatol": 1e-8, "fatol": 1e-12})
+    if -res.fun > v0:
+        return -float(res.fun), _with_params(plan, iter(np.asarray(res.x).reshape(-1, 4)))
+    return v0, plan
+
+
 # ---- exact tree from a plan ----------------------------------------------------------------------
 
 def _rat(v: float) -> Fraction:
@@ -652,7 +695,9 @@ def general_locc_bound(state, depth: int = DEFAULT_DEPTH, seed: int = 0,
         # so the search does not depend on the local bases), then map the plan back
         rng = np.random.default_rng(seed)
         can = canonical_form(st)
-        _, plan = search_plan(can.vector().reshape(2, 2, 2), depth, rng)
+        tc = can.vector().reshape(2, 2, 2)
+        _, plan = search_plan(tc, depth, rng)
+        _, plan = refine_plan(tc, plan)
         plan = plan_to_frame(plan, can.unitaries)
         if plan is not None:
             cand = exact_tree(st.psi, plan)
