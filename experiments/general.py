@@ -13,7 +13,7 @@ One function, :func:`general_bracket`, derives every number of a general state:
    checked LOCC protocol found (:func:`analytics.general_locc_tree.general_locc_bound`: the
    one-measurement protocol or a tree of two-outcome local measurements before it), an explicit
    LOCC protocol and hence also a SEP lower bound; ``locc_upper = min(cut monotone, sep_upper)``
-   (:func:`locc_columns_general`).
+   (:func:`locc_upper_general`).
 
 The task is invariant under local unitaries (formulation.md section 9), so every bound of the
 LU-equivalent form is a bound for the input. Decimals are rounded outward; ``*_exact`` strings
