@@ -8,7 +8,9 @@ norm must be 1 (exactly for exact input, up to 1e-12 for floats) unless ``--norm
 
 A W-class state (whatever its phases and local bases) is routed to the W-class machinery for
 its exactly LU-equivalent form ``x`` and printed like ``sepgap bound XA XB XC``, after its
-canonical form; any other state gets the brackets of :func:`experiments.general.general_bracket`.
+canonical form; any other state gets the brackets of :func:`experiments.general.general_bracket`,
+with the LOCC protocol it used (depth, nodes, the tree); ``--save-locc-cert FILE`` writes its
+certificate (``locc_lower_bound_general``, re-checked by ``sepgap verify FILE``).
 """
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ import json
 import sys
 
 from analytics.errors import InvalidStateError, SepgapError
+from analytics.general_locc_cert import general_locc_certificate, verify_general_locc_certificate
+from analytics.general_locc_tree import tree_lines
 from analytics.general_states import AmplitudeError, load_state_file, three_qubit_state
 
 from .cli_args import parse_solver_options, state_from_args
-from .general import canonical_keys, format_general, general_bracket, route
+from .general import canonical_keys, format_general, general_bracket, locc_lower_general, route
 
 
 def add_amplitude_arguments(p) -> None:
@@ -98,11 +102,20 @@ def run_general(state, args, write_json_atomic) -> int:
             raise SepgapError(f"{flag} applies to W-class states only; this state is "
                               f"{canonical_keys(state)['class_text']}")
     certify = not args.no_certify
+    proto = locc_lower_general(state)
     rep, res = general_bracket(state, pairs=args.pairs,
                                objective="fidelity" if args.fidelity else "exact",
                                solver=args.solver,
                                solver_options=parse_solver_options(args.solver_option),
-                               certify=certify, sdp=not args.no_sdp)
+                               certify=certify, sdp=not args.no_sdp, locc=proto)
+    rep["locc_tree"] = tree_lines(proto.tree, proto.evaluation)
+    if getattr(args, "save_locc_cert", None):
+        cert = general_locc_certificate(proto.state, proto.tree, proto.evaluation)
+        check = verify_general_locc_certificate(cert)
+        if not check.valid:  # never expected: the protocol was checked
+            raise SepgapError(f"--save-locc-cert: the certificate does not verify: {check.reason}")
+        write_json_atomic(args.save_locc_cert, cert)
+        rep["locc_certificate_file"] = str(args.save_locc_cert)
     if args.save_cert:
         if res.certificate is None:
             raise SepgapError(f"no certificate to save: {res.certification_error or res.status}")
@@ -115,8 +128,12 @@ def run_general(state, args, write_json_atomic) -> int:
         print(json.dumps(rep, indent=2))
     else:
         text = format_general(rep)
+        if rep["locc_tree_nodes"]:
+            text += "\nLOCC tree\n" + "\n".join("  " + ln for ln in rep["locc_tree"])
         if "sep_upper_certificate_file" in rep:
             text += f"\ncertificate {rep['sep_upper_certificate_file']} (check: sepgap verify FILE)"
+        if "locc_certificate_file" in rep:
+            text += (f"\nLOCC cert   {rep['locc_certificate_file']} (check: sepgap verify FILE)")
         print(text)
     return 0
 

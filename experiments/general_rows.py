@@ -8,9 +8,9 @@ sweep row as from ``bound``:
   LU-equivalent W-class form: kappa, the explicit SEP instrument, the LOCC protocols (finite
   ``locc_lower`` with :data:`analytics.locc.DEFAULT_ROUNDS` rounds and the supremum bound
   ``locc_sup_lower``), the certified W engine; the row's columns are the Bracket's;
-* any other state -> :func:`experiments.general.general_bracket` (one-measurement protocol,
-  certified PPT bound on the amplitudes), columns of
-  :func:`experiments.general.bracket_columns_general`.
+* any other state -> :func:`experiments.general.general_bracket` (the best checked LOCC
+  protocol of :func:`experiments.general.locc_lower_general`, the cut monotone, the certified
+  PPT bound on the amplitudes), columns of :func:`experiments.general.bracket_columns_general`.
 
 Row columns shared by both routes (floats rounded outward, ``<col>_exact`` exact):
 :data:`CHECKED`; ``routed_to`` (``w_class`` or ``general``), ``w_form`` (the exact x0, xA, xB,
@@ -26,12 +26,17 @@ from fractions import Fraction
 
 from analytics.certificates import frac_str, parse_frac, shorten, state_from_json
 from analytics.errors import SepgapError
-from analytics.general_locc import measure_vidal_protocol
 from analytics.general_states import three_qubit_state
 from analytics.locc import DEFAULT_ROUNDS
+from analytics.monotone_candidates import cut_upper_general
 
 from .brackets import BracketError, UpperReport, bracket, derive, locc_inputs, sep_lower_of
-from .general import bracket_columns_general, canonical_keys, general_bracket, route
+from .general import (bracket_columns_general, canonical_keys, general_bracket,
+                      locc_lower_general, route)
+
+#: LOCC keys of a general (non-W-class) row besides the bound columns (``verify`` re-derives
+#: the kinds): how locc_lower was reached and which bound is locc_upper.
+GENERAL_LOCC_KEYS = ("locc_lower_kind", "locc_tree_depth", "locc_tree_nodes", "locc_upper_kind")
 
 #: Bound columns of every row, each with its ``_exact`` twin; ``verify`` re-derives them all.
 CHECKED = ("locc_lower", "locc_sup_lower", "sep_lower", "sep_upper", "locc_upper", "gap_lower",
@@ -73,7 +78,7 @@ def point_row(amps, *, solver: str = "auto", normalise: bool = True) -> tuple:
         row = {"routed_to": "general", "w_form": None, "locc_rounds": None, "kappa": None,
                "kappa_exact": None, "locc_protocol": keys["locc_protocol"],
                "sep_lower_kind": keys["sep_lower_kind"], "sep_upper_kind": keys["sep_upper_kind"],
-               **{k: keys.get(k) for k in ("locc_upper_kind", "sep_width", "locc_width")},
+               **{k: keys.get(k) for k in GENERAL_LOCC_KEYS + ("sep_width", "locc_width")},
                **{c: keys.get(c) for k in CHECKED for c in (k, f"{k}_exact")}}
         cert = None if res is None or keys["sep_upper_kind"] != "certified" else res.certificate
     row.update({k: keys[k] for k in STATE_KEYS})
@@ -139,13 +144,21 @@ def expected_columns(row: dict, results: dict) -> tuple:
         return {}, [problem]
     if (row.get("sep_upper_kind") == "certified") != (up is not None):
         return {}, ["sep_upper_kind disagrees with the verified certificate"]
-    low = measure_vidal_protocol(st).value
-    cols = bracket_columns_general(low, up)
+    proto = locc_lower_general(st)
+    low = proto.value
+    cols = bracket_columns_general(low, up, cut=cut_upper_general(st))
     want = {"locc_lower_exact": _ex(low), "locc_sup_lower_exact": _ex(low),
             "sep_lower_exact": _ex(low),
             **{f"{k}_exact": cols[f"{k}_exact"] for k in ("sep_upper", "locc_upper",
-                                                           "gap_lower", "gap_upper")}}
+                                                           "gap_lower", "gap_upper")},
+            **_locc_kinds(proto, cols)}
     return want, []
+
+
+def _locc_kinds(proto, cols: dict) -> dict:
+    """The recorded LOCC kinds of a general row, re-derived (compared by :func:`check_row`)."""
+    return {"locc_lower_kind": proto.protocol_kind, "locc_tree_depth": proto.depth,
+            "locc_tree_nodes": proto.nodes, "locc_upper_kind": cols["locc_upper_kind"]}
 
 
 def check_row(row, results: dict) -> list:
@@ -169,6 +182,9 @@ def check_row(row, results: dict) -> list:
             if not isinstance(f, (int, float)) or isinstance(f, bool) or (
                     Fraction(f) > q if col in LOWER else Fraction(f) < q):
                 bad.append(f"{col} {shorten(f)} is not {col}_exact rounded outward")
+    for key in GENERAL_LOCC_KEYS:
+        if key in want and row.get(key) != want[key]:
+            bad.append(f"{key} is {shorten(row.get(key))}, re-derived {shorten(want[key])}")
     return bad
 
 
