@@ -83,7 +83,7 @@ def _split(psi, party: str) -> tuple:
     return T
 
 
-def _sqrt_up(q: Fraction) -> Fraction:
+def sqrt_up(q: Fraction) -> Fraction:
     """A rational >= sqrt(q): exact when q is a rational square."""
     r = exact_sqrt(q)
     if r is not None:
@@ -103,20 +103,27 @@ def _outcome_terms(T, c0: GaussianRational, c1: GaussianRational) -> tuple:
 def exact_value(state, party: str, u) -> Fraction:
     """Exact rational lower bound on the success probability of the protocol (module docstring)."""
     st = three_qubit_state(state)
+    return unnormalised_value(st.psi, party, u) / st.norm2
+
+
+def unnormalised_value(psi, party: str, u) -> Fraction:
+    """The protocol's success probability on ``psi / |psi|`` times ``|psi|^2`` (exact, the
+    square roots rounded up): homogeneous of degree 1 in ``|psi|^2``, so a branch of a larger
+    protocol contributes ``unnormalised_value(branch) / |root|^2``. ``psi``: 8
+    GaussianRationals (any norm, zero allowed), ``u``: 2 GaussianRationals, not both zero."""
     u0, u1 = (z if isinstance(z, GaussianRational) else GaussianRational(*z) for z in u)
     N = u0.abs2() + u1.abs2()
     if N == 0:
         raise ValueError("the basis vector u is zero")
-    T = _split(st.psi, party)
+    T = _split(psi, party)
     total = Fraction(0)
     for c0, c1 in ((u0.conj(), u1.conj()), (-u1, u0)):
         A, B = _outcome_terms(T, c0, c1)
-        disc = A * A - 4 * B
-        total += A - _sqrt_up(max(disc, Fraction(0)))
-    return max(Fraction(0), total / (N * st.norm2))
+        total += A - sqrt_up(max(A * A - 4 * B, Fraction(0)))
+    return max(Fraction(0), total / N)
 
 
-def _float_values(T0: np.ndarray, T1: np.ndarray, theta: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def float_values(T0: np.ndarray, T1: np.ndarray, theta: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Protocol values for u = (cos(theta/2), e^{i phi} sin(theta/2)) (normalised psi)."""
     c, s = np.cos(theta / 2), np.sin(theta / 2) * np.exp(1j * phi)
     total = 0.0
@@ -139,12 +146,12 @@ def _candidates(T0, T1) -> list:
     from scipy.optimize import minimize
     th, ph = np.meshgrid(np.linspace(0, math.pi, 25), np.linspace(0, 2 * math.pi, 48,
                                                                    endpoint=False))
-    vals = _float_values(T0, T1, th, ph)
+    vals = float_values(T0, T1, th, ph)
     order = np.argsort(vals.ravel())[::-1][:3]
     out = []
     for idx in order:
         x0 = np.array([th.ravel()[idx], ph.ravel()[idx]])
-        res = minimize(lambda x: -float(_float_values(T0, T1, np.array(x[0]), np.array(x[1]))),
+        res = minimize(lambda x: -float(float_values(T0, T1, np.array(x[0]), np.array(x[1]))),
                        x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14,
                                                           "maxiter": 400})
         t, p = res.x
@@ -180,7 +187,7 @@ def measure_vidal_protocol(state, optimise: bool = True) -> MeasureVidal:
     return MeasureVidal(res.party, res.u, res.value, res.p_pairs, True)
 
 
-def _schmidt_vidal_kraus(M: np.ndarray) -> tuple:
+def vidal_kraus(M: np.ndarray) -> tuple:
     """Vidal's two-outcome measurement on the first qubit of the pure two-qubit state ``M``
     (amplitude matrix, normalised): ``(K_success, K_fail)`` (2 x 2) and the success
     probability ``2 lambda_min``."""
@@ -215,7 +222,7 @@ def check_measure_vidal(state: ThreeQubitState, res: MeasureVidal, tol: float = 
         p = float(np.sum(np.abs(M) ** 2))
         if p <= 1e-300:
             continue
-        K1, K2, pv = _schmidt_vidal_kraus(M / math.sqrt(p))
+        K1, K2, pv = vidal_kraus(M / math.sqrt(p))
         if np.linalg.norm(K1.conj().T @ K1 + K2.conj().T @ K2 - np.eye(2)) > 1e-8:
             raise ProtocolCheckError("Vidal's measurement is not complete")
         out = K1 @ M
@@ -233,4 +240,4 @@ def check_measure_vidal(state: ThreeQubitState, res: MeasureVidal, tol: float = 
 
 
 __all__ = ["MeasureVidal", "ProtocolCheckError", "measure_vidal_protocol", "exact_value",
-           "check_measure_vidal"]
+           "check_measure_vidal", "unnormalised_value", "sqrt_up", "vidal_kraus", "float_values"]

@@ -34,7 +34,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .states import as_state
+from .canonical import reduced_det
+from .general_states import three_qubit_state
+from .states import PARTIES, as_state
 
 
 def kappa_weights(w: np.ndarray) -> np.ndarray:
@@ -144,5 +146,21 @@ def cut_upper(state) -> Fraction:
     return total
 
 
-__all__ = ["kappa_weights", "vidal_weights", "cut_monotone", "min_kappa_cut", "kappa_lambda", "kappa_det", "kappa_plane", "vacuum",
+def cut_upper_general(state) -> Fraction:
+    r"""Exact rational upper bound on the cut monotone of *any* pure three-qubit state,
+    :math:`C = \sum_k \lambda_{\min}(\rho_k) = \sum_k (1 - \sqrt{1 - 4\det\rho_k})/2`
+    (docs/locc-monotones.md: the proof holds for every pure state), from the exact
+    ``det rho_k`` of the amplitudes (:func:`analytics.canonical.reduced_det`, divided by
+    ``|psi|^4``); each square root rounded down by at most 2**-120. ``state``: a
+    :class:`analytics.general_states.ThreeQubitState` or 8 amplitudes of squared norm 1."""
+    st = three_qubit_state(state)
+    n4 = st.norm2 ** 2
+    total = Fraction(0)
+    for p in PARTIES:
+        disc = 1 - 4 * reduced_det(st.psi, p) / n4
+        total += (1 - _sqrt_lower(max(disc, Fraction(0)))) / 2
+    return total
+
+
+__all__ = ["cut_upper_general", "kappa_weights", "vidal_weights", "cut_monotone", "min_kappa_cut", "kappa_lambda", "kappa_det", "kappa_plane", "vacuum",
            "largest", "CANDIDATES", "NON_MONOTONE", "cut_upper"]

@@ -178,8 +178,9 @@ def format_sdp(rep: dict, report: dict) -> str:
 
 def run(args) -> int:
     # options that would silently do nothing, or overwrite one file with another: refuse first
-    for flag, value in (("--save-cert", args.save_cert),
-                        ("--save-lower-cert", args.save_lower_cert)):
+    saves = (("--save-cert", args.save_cert), ("--save-lower-cert", args.save_lower_cert),
+             ("--save-locc-cert", args.save_locc_cert))
+    for flag, value in saves:
         if value is not None and not value.strip():
             raise SepgapError(f"{flag}: empty file name")
         if value is not None and os.path.isdir(value):
@@ -195,6 +196,11 @@ def run(args) -> int:
     if (args.save_cert and args.save_lower_cert
             and os.path.realpath(args.save_cert) == os.path.realpath(args.save_lower_cert)):
         raise SepgapError("--save-cert and --save-lower-cert name the same file; give two files")
+    named = [(f, os.path.realpath(v)) for f, v in saves if v]
+    for i, (f1, p1) in enumerate(named):
+        for f2, p2 in named[i + 1:]:
+            if p1 == p2:
+                raise SepgapError(f"{f1} and {f2} name the same file; give two files")
     if args.no_certify and (args.certify or args.save_cert):
         raise SepgapError("--no-certify contradicts --certify/--save-cert")
     if args.save_instrument is not None:
@@ -205,6 +211,10 @@ def run(args) -> int:
             raise SepgapError("--save-instrument: only for W-class states (the explicit SEP "
                               "instruments are built for them); this state is not W-class")
         return run_general(amp_state, args, write_json_atomic)
+    if args.save_locc_cert:
+        raise SepgapError("--save-locc-cert: for states beyond the W-class (given by --amplitudes "
+                          "or --state-file); for W-class states `sepgap locc --json` prints the "
+                          "LOCC tree certificate")
     b = bracket(state, certify=not args.no_certify, sdp=not args.no_sdp,
                 locc_rounds=DEFAULT_ROUNDS if args.locc_rounds is None else args.locc_rounds,
                 pairs=args.pairs, objective="fidelity" if args.fidelity else "exact",
@@ -306,6 +316,9 @@ def register(subparsers) -> None:
     g.add_argument("--save-lower-cert", metavar="FILE",
                    help="write the certificate of the explicit SEP lower bound and the gap "
                         "(sep_lower - kappa) to FILE")
+    p.add_argument("--save-locc-cert", metavar="FILE",
+                   help="states beyond the W-class: write the certificate of the LOCC protocol "
+                        "of locc_lower (kind locc_lower_bound_general) to FILE")
     p.add_argument("--save-instrument", metavar="FILE",
                    help="write the separable instrument of the SEP lower bound as product Kraus "
                         "operators with outcome labels: FILE.npz (numpy) or FILE.mat (MATLAB)")

@@ -8,7 +8,9 @@ norm must be 1 (exactly for exact input, up to 1e-12 for floats) unless ``--norm
 
 A W-class state (whatever its phases and local bases) is routed to the W-class machinery for
 its exactly LU-equivalent form ``x`` and printed like ``sepgap bound XA XB XC``, after its
-canonical form; any other state gets the brackets of :func:`experiments.general.general_bracket`.
+canonical form; any other state gets the brackets of :func:`experiments.general.general_bracket`,
+with the LOCC protocol it used (depth, nodes, the tree); ``--save-locc-cert FILE`` writes its
+certificate (``locc_lower_bound_general``, re-checked by ``sepgap verify FILE``).
 """
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ import json
 import sys
 
 from analytics.errors import InvalidStateError, SepgapError
+from analytics.general_locc_cert import general_locc_certificate, verify_general_locc_certificate
+from analytics.general_locc_tree import tree_lines
 from analytics.general_states import AmplitudeError, load_state_file, three_qubit_state
 
 from .cli_args import parse_solver_options, state_from_args
-from .general import canonical_keys, format_general, general_bracket, route
+from .general import canonical_keys, format_general, general_bracket, locc_lower_general, route
 from .verifiers import verify_result
 
 
@@ -98,13 +102,22 @@ def run_general(state, args, write_json_atomic) -> int:
             raise SepgapError(f"{flag} applies to W-class states only; this state is "
                               f"{canonical_keys(state)['class_text']}")
     certify = not args.no_certify
+    proto = locc_lower_general(state)
     rep, res, lower = general_bracket(state, pairs=args.pairs,
                                       objective="fidelity" if args.fidelity else "exact",
                                       solver=args.solver,
                                       solver_options=parse_solver_options(args.solver_option),
-                                      certify=certify, sdp=not args.no_sdp, lower=args.lower,
-                                      lower_budget=args.lower_budget)
-    lower_line = _save_lower_general(lower, args.save_lower_cert, rep, write_json_atomic)
+                                      certify=certify, sdp=not args.no_sdp, locc=proto,
+                                      lower=args.lower, lower_budget=args.lower_budget)
+    lower_line = _save_lower_general(lower, rep, args.save_lower_cert, write_json_atomic)
+    rep["locc_tree"] = tree_lines(proto.tree, proto.evaluation)
+    if getattr(args, "save_locc_cert", None):
+        cert = general_locc_certificate(proto.state, proto.tree, proto.evaluation)
+        check = verify_general_locc_certificate(cert)
+        if not check.valid:  # never expected: the protocol was checked
+            raise SepgapError(f"--save-locc-cert: the certificate does not verify: {check.reason}")
+        write_json_atomic(args.save_locc_cert, cert)
+        rep["locc_certificate_file"] = str(args.save_locc_cert)
     if args.save_cert:
         if res.certificate is None:
             raise SepgapError(f"no certificate to save: {res.certification_error or res.status}")
@@ -117,23 +130,30 @@ def run_general(state, args, write_json_atomic) -> int:
         print(json.dumps(rep, indent=2))
     else:
         text = format_general(rep)
+        if rep["locc_tree_nodes"]:
+            text += "\nLOCC tree\n" + "\n".join("  " + ln for ln in rep["locc_tree"])
         if "sep_upper_certificate_file" in rep:
             text += f"\ncertificate {rep['sep_upper_certificate_file']} (check: sepgap verify FILE)"
+        if "locc_certificate_file" in rep:
+            text += (f"\nLOCC cert   {rep['locc_certificate_file']} (check: sepgap verify FILE)")
         if lower_line:
             text += "\n" + lower_line
         print(text)
     return 0
 
 
-def _save_lower_general(lower, path, rep: dict, write_json_atomic) -> str:
-    """Write the ``sep_lower_bound`` certificate of an ``lp_general`` instrument to ``path``
-    (checked by the verifier first) and return the printed line; '' without ``path``."""
+def _save_lower_general(lower, rep: dict, path, write_json_atomic) -> str:
+    """Write the ``sep_lower_bound`` certificate of the ``lp_general`` instrument of
+    :func:`analytics.lower.sep_lower_bound` to ``path`` (checked by the verifier first) and
+    return the printed line, which states the certificate's own claim (it can be below the
+    report's ``sep_lower`` when the LOCC protocol is better); '' without ``path``."""
     if not path:
         return ""
     if lower.kind != "lp_general":
-        raise SepgapError(f"--save-lower-cert: the SEP lower bound is the {lower.kind} "
-                          "(measure + Vidal), which has no lower-bound certificate; use "
-                          "--lower lp (or auto with a budget where the LP is better)")
+        raise SepgapError(f"--save-lower-cert: the SEP lower bound of --lower "
+                          f"{rep['sep_lower_method']} is the {lower.kind}, which has no "
+                          "lower-bound certificate here (--save-locc-cert writes the LOCC "
+                          "protocol's); use --lower lp, or auto where the LP is better")
     cert = lower.instrument.certificate()
     res = verify_result(cert)
     if not res.valid:  # pragma: no cover - a certificate sepgap wrote always verifies

@@ -2,7 +2,8 @@
 
 A sweep (:mod:`experiments.sweep`) cuts its points into chunks (plain task dicts: the points,
 which of them to compute, stored warm starts, the options) and hands the list to an executor
-together with a callback ``handle(record)``. Every executor delivers every record of every
+together with a callback ``handle(record)`` and the module-level function that runs one chunk
+(``runner(task, emit)``, :func:`experiments.sweep.run_chunk` for sweeps). Every executor delivers every record of every
 chunk exactly once:
 
 * :class:`SerialExecutor`: in this process, chunk after chunk.
@@ -98,8 +99,10 @@ def describe(workers: int = 1, scheduler=None) -> str:
     return f"dask LocalCluster of {spec[1]}" if spec[0] == "local" else f"dask scheduler {spec[1]}"
 
 
-def run_tasks(tasks: list, handle, *, workers: int = 1, scheduler=None) -> None:
-    """Run every chunk task; ``handle(record)`` once per computed point (deduplicated by id).
+def run_tasks(tasks: list, handle, *, runner, workers: int = 1, scheduler=None) -> None:
+    """Run every chunk task as ``runner(task, emit)``; ``handle(record)`` once per computed point
+    (deduplicated by id). ``runner`` is a module-level function (it is pickled by reference for
+    worker processes and Dask workers), e.g. :func:`experiments.sweep.run_chunk`.
     SIGTERM raises KeyboardInterrupt meanwhile (in the main thread)."""
     ex = make_executor(workers, scheduler, len(tasks))
     seen: set = set()
@@ -110,7 +113,7 @@ def run_tasks(tasks: list, handle, *, workers: int = 1, scheduler=None) -> None:
         seen.add(rec["id"])
         handle(rec)
     with sigterm_as_interrupt():
-        ex.run(tasks, once)
+        ex.run(tasks, once, runner)
 
 
 @contextlib.contextmanager
@@ -153,10 +156,9 @@ def remaining_task(task: dict, delivered: dict):
 class SerialExecutor:
     name = "serial"
 
-    def run(self, tasks, handle) -> None:
-        from .sweep import run_chunk
+    def run(self, tasks, handle, runner) -> None:
         for t in tasks:
-            run_chunk(t, handle)
+            runner(t, handle)
 
 
 # ---- the local process pool ----------------------------------------------------------------------
@@ -207,8 +209,7 @@ def _kill_hook(task: dict):
     return True
 
 
-def _worker_chunk(task: dict) -> int:
-    from .sweep import run_chunk
+def _worker_chunk(runner, task: dict) -> int:
     n = 0
     kill = _kill_hook(task)
 
@@ -220,7 +221,7 @@ def _worker_chunk(task: dict) -> int:
             _QUEUE.close()
             _QUEUE.join_thread()
             os.kill(os.getpid(), signal.SIGKILL)
-    run_chunk(task, emit)
+    runner(task, emit)
     return n
 
 
@@ -278,14 +279,14 @@ class PoolExecutor:
     def __init__(self, workers: int):
         self.workers = workers
 
-    def run(self, tasks, handle) -> None:
+    def run(self, tasks, handle, runner) -> None:
         expected = set(_expected_ids(tasks))
         delivered: dict = {}
         local: queue.Queue = queue.Queue()
         restarts = 0
         pending = list(tasks)
         while pending:
-            broken = self._generation(pending, handle, expected, delivered, local)
+            broken = self._generation(pending, handle, runner, expected, delivered, local)
             if not broken:
                 return
             restarts += 1
@@ -296,7 +297,7 @@ class PoolExecutor:
                     "`if __name__ == '__main__':`")
             pending = [r for r in (remaining_task(t, delivered) for t in tasks) if r is not None]
 
-    def _generation(self, tasks, handle, expected, delivered, local) -> str | None:
+    def _generation(self, tasks, handle, runner, expected, delivered, local) -> str | None:
         """One pool; returns None when every point arrived, a reason when the pool broke."""
         ctx = mp.get_context("spawn")
         mpq = ctx.Queue()
@@ -304,7 +305,7 @@ class PoolExecutor:
         with _single_thread_env():
             ex = cf.ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), mp_context=ctx,
                                         initializer=_init_worker, initargs=(mpq, os.getpid()))
-            futures = [ex.submit(_worker_chunk, {**t, "_kill_once": kill} if kill else t)
+            futures = [ex.submit(_worker_chunk, runner, {**t, "_kill_once": kill} if kill else t)
                        for t in tasks]
         reader = _Reader(mpq, local)
         broken = None
@@ -375,8 +376,8 @@ def _versions() -> dict:
     return out
 
 
-def dask_chunk(task: dict) -> list:
-    """Run on a Dask worker: one chunk, its records as a list. The worker builds its own solver
+def dask_chunk(runner, task: dict) -> list:
+    """Run on a Dask worker: one chunk (``runner(task, emit)``), its records as a list. The worker builds its own solver
     objects from the plain task (points are exact fractions); BLAS is held to one thread."""
     for k in THREAD_ENV:
         os.environ[k] = "1"
@@ -387,7 +388,6 @@ def dask_chunk(task: dict) -> list:
         if diff:
             raise ExecutorError("a Dask worker has different package versions, so its numbers "
                                 "could differ: " + ", ".join(diff))
-    from .sweep import run_chunk
     out = []
     kill = _kill_hook(task)
 
@@ -395,7 +395,7 @@ def dask_chunk(task: dict) -> list:
         out.append(rec)
         if kill:  # test hook: the worker dies mid-chunk
             os.kill(os.getpid(), signal.SIGKILL)
-    run_chunk(task, emit)
+    runner(task, emit)
     return out
 
 
@@ -427,7 +427,7 @@ class DaskExecutor:
             raise ExecutorError(f"--scheduler {arg}: cannot connect ({exc})") from None
         return client, None
 
-    def run(self, tasks, handle) -> None:
+    def run(self, tasks, handle, runner) -> None:
         distributed = _import_distributed()
         client, cluster = self._connect()
         futures = []
@@ -436,7 +436,7 @@ class DaskExecutor:
             kill = os.environ.get(KILL_ONCE_ENV)
             # pure=False: every chunk is its own task (resubmitting a chunk must not reuse a
             # cached result from an earlier, cancelled run)
-            futures = [client.submit(dask_chunk, {**t, "_versions": versions,
+            futures = [client.submit(dask_chunk, runner, {**t, "_versions": versions,
                                                   **({"_kill_once": kill} if kill else {})},
                                      pure=False, key=f"sepgap-chunk-{i}-{os.getpid()}-"
                                                      f"{time.time_ns()}")

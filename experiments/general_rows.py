@@ -8,9 +8,10 @@ sweep row as from ``bound``:
   LU-equivalent W-class form: kappa, the explicit SEP instrument, the LOCC protocols (finite
   ``locc_lower`` with :data:`analytics.locc.DEFAULT_ROUNDS` rounds and the supremum bound
   ``locc_sup_lower``), the certified W engine; the row's columns are the Bracket's;
-* any other state -> :func:`experiments.general.general_bracket` (one-measurement protocol,
-  certified PPT bound on the amplitudes, the SEP lower bound of
-  :func:`analytics.lower.sep_lower_bound` with the sweep's ``lower`` method), columns of
+* any other state -> :func:`experiments.general.general_bracket` (the best checked LOCC
+  protocol of :func:`experiments.general.locc_lower_general`, the cut monotone, the certified
+  PPT bound on the amplitudes, the SEP lower bound of :func:`analytics.lower.sep_lower_bound`
+  with the sweep's ``lower`` method), columns of
   :func:`experiments.general.bracket_columns_general`; an ``lp_general`` SEP lower bound comes
   with its certificate (key :func:`lower_certificate_key`), from which ``verify`` re-derives
   ``sep_lower`` (the LP search is timed and is not repeated).
@@ -29,13 +30,18 @@ from fractions import Fraction
 
 from analytics.certificates import frac_str, parse_frac, shorten, state_from_json
 from analytics.errors import SepgapError
-from analytics.general_locc import measure_vidal_protocol
 from analytics.general_states import three_qubit_state
 from analytics.locc import DEFAULT_ROUNDS
 from analytics.lower import sep_lower_bound
+from analytics.monotone_candidates import cut_upper_general
 
 from .brackets import BracketError, UpperReport, bracket, derive, locc_inputs, sep_lower_of
-from .general import bracket_columns_general, canonical_keys, general_bracket, route
+from .general import (bracket_columns_general, canonical_keys, general_bracket,
+                      locc_lower_general, route)
+
+#: LOCC keys of a general (non-W-class) row besides the bound columns (``verify`` re-derives
+#: the kinds): how locc_lower was reached and which bound is locc_upper.
+GENERAL_LOCC_KEYS = ("locc_lower_kind", "locc_tree_depth", "locc_tree_nodes", "locc_upper_kind")
 
 #: Bound columns of every row, each with its ``_exact`` twin; ``verify`` re-derives them all.
 CHECKED = ("locc_lower", "locc_sup_lower", "sep_lower", "sep_upper", "locc_upper", "gap_lower",
@@ -72,7 +78,8 @@ def point_row(amps, *, solver: str = "auto", normalise: bool = True, lower: str 
     amplitudes (any input of :func:`analytics.general_states.three_qubit_state`), routed by
     :func:`route`. ``lower``/``lower_budget``: the SEP lower-bound method of a non-W-class state
     (:func:`analytics.lower.sep_lower_bound`); the lower certificate is that of an
-    ``lp_general`` instrument (W-class rows keep the W machinery's own lower bound)."""
+    ``lp_general`` instrument when it gives the row's ``sep_lower`` (W-class rows keep the W
+    machinery's own lower bound)."""
     t0 = time.perf_counter()
     st, w = route(amps, normalise=normalise)
     if w is not None:
@@ -83,11 +90,12 @@ def point_row(amps, *, solver: str = "auto", normalise: bool = True, lower: str 
         cert, lower_cert = b.upper_certificate, None
     else:
         keys, res, lb = general_bracket(st, solver=solver, lower=lower, lower_budget=lower_budget)
-        lower_cert = lb.instrument.certificate() if lb.kind == "lp_general" else None
+        lower_cert = (lb.instrument.certificate() if keys["sep_lower_kind"] == "lp_general"
+                      else None)
         row = {"routed_to": "general", "w_form": None, "locc_rounds": None, "kappa": None,
                "kappa_exact": None, "locc_protocol": keys["locc_protocol"],
                "sep_lower_kind": keys["sep_lower_kind"], "sep_upper_kind": keys["sep_upper_kind"],
-               **{k: keys.get(k) for k in ("locc_upper_kind", "sep_width", "locc_width")},
+               **{k: keys.get(k) for k in GENERAL_LOCC_KEYS + ("sep_width", "locc_width")},
                **{c: keys.get(c) for k in CHECKED for c in (k, f"{k}_exact")}}
         cert = None if res is None or keys["sep_upper_kind"] != "certified" else res.certificate
     row.update({k: keys[k] for k in STATE_KEYS})
@@ -156,11 +164,13 @@ def expected_columns(row: dict, results: dict) -> tuple:
     sep_low, problem = _general_sep_lower(row, st, results)
     if problem:
         return {}, [problem]
-    low = measure_vidal_protocol(st).value
-    cols = bracket_columns_general(low, up, sep_low)
+    proto = locc_lower_general(st)
+    low = proto.value
+    cols = bracket_columns_general(low, up, cut=cut_upper_general(st), sep_low=sep_low)
     want = {"locc_lower_exact": _ex(low), "locc_sup_lower_exact": _ex(low),
             **{f"{k}_exact": cols[f"{k}_exact"] for k in ("sep_lower", "sep_upper", "locc_upper",
-                                                           "gap_lower", "gap_upper")}}
+                                                           "gap_lower", "gap_upper")},
+            **_locc_kinds(proto, cols)}
     return want, []
 
 
@@ -168,7 +178,8 @@ def _general_sep_lower(row: dict, st, results: dict) -> tuple:
     """``(exact SEP lower bound, problem or None)`` of a general row, re-derived through
     :func:`analytics.lower.sep_lower_bound`: an ``lp_general`` row by its verified lower
     certificate (the LP search is timed, so it is not repeated), any other row by the
-    deterministic ``tree`` method (the measure + Vidal protocol)."""
+    deterministic ``tree`` method (the measure + Vidal protocol; the row's ``sep_lower`` is
+    then the LOCC protocol's value, never below it)."""
     if row.get("sep_lower_kind") != "lp_general":
         return sep_lower_bound(st, method="tree").value, None
     rc = results.get(lower_certificate_key(str(row.get("id"))))
@@ -186,6 +197,12 @@ def _general_sep_lower(row: dict, st, results: dict) -> tuple:
     if res.claim is None or res.claim.kind != "lower":
         return None, "its lower-bound certificate does not prove a lower bound"
     return res.bound, None
+
+
+def _locc_kinds(proto, cols: dict) -> dict:
+    """The recorded LOCC kinds of a general row, re-derived (compared by :func:`check_row`)."""
+    return {"locc_lower_kind": proto.protocol_kind, "locc_tree_depth": proto.depth,
+            "locc_tree_nodes": proto.nodes, "locc_upper_kind": cols["locc_upper_kind"]}
 
 
 def check_row(row, results: dict) -> list:
@@ -209,7 +226,10 @@ def check_row(row, results: dict) -> list:
             if not isinstance(f, (int, float)) or isinstance(f, bool) or (
                     Fraction(f) > q if col in LOWER else Fraction(f) < q):
                 bad.append(f"{col} {shorten(f)} is not {col}_exact rounded outward")
+    for key in GENERAL_LOCC_KEYS:
+        if key in want and row.get(key) != want[key]:
+            bad.append(f"{key} is {shorten(row.get(key))}, re-derived {shorten(want[key])}")
     return bad
 
 
-__all__ = ["point_row", "check_row", "expected_columns", "CHECKED", "lower_certificate_key"]
+__all__ = ["lower_certificate_key", "point_row", "check_row", "expected_columns", "CHECKED"]

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import style
 from .families import Family
+from .saved import atomic_write
 
 SQ3 = math.sqrt(3) / 2
 
@@ -30,7 +31,6 @@ def _arr(rows, key) -> np.ndarray:
 def save_figure(fig, stem) -> dict:
     """``<stem>.png`` (300 dpi) and ``<stem>.pdf`` (TrueType fonts), each via a temporary file
     and os.replace. Call inside :func:`experiments.style.rc`."""
-    from .sweep import atomic_write
     stem = Path(stem)
     out = {}
     for fmt in ("png", "pdf"):

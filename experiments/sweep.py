@@ -53,6 +53,7 @@ from analytics.lower import check_budget, check_method
 from .brackets import report_of_row
 from .evaluate import (LOCC_DEFAULT_ROUNDS, columns_for, decode_raw, encode_raw, evaluate_point,
                        lower_certificate_id, usable_warm_start)
+from .executors import ExecutorError, describe, make_executor, run_tasks
 from .families import Family, FamilyError, as_family, frac_str
 from .saved import (PARTIAL_FORMAT, PARTIAL_VERSION, PartialFile, SweepError,  # noqa: F401
                     atomic_write, inspect_saved, recompute_note, remove_stale_temps)
@@ -396,7 +397,6 @@ def run_sweep(states_or_family, out_dir, *, name: str | None = None, params=None
     except SepgapError as exc:
         raise SweepError(str(exc).replace("lower-bound method", "--lower").replace(
             "lower-bound budget", "--lower-budget")) from None
-    from .executors import ExecutorError, make_executor
     try:
         make_executor(workers, scheduler)  # checks --scheduler before any file is touched
     except ExecutorError as exc:
@@ -533,8 +533,7 @@ def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, loc
                 raise KeyboardInterrupt
         try:
             if n_missing:  # the executor (serial, local pool or Dask) is chosen there
-                from .executors import run_tasks
-                run_tasks(tasks, handle, workers=workers, scheduler=scheduler)
+                run_tasks(tasks, handle, runner=run_chunk, workers=workers, scheduler=scheduler)
         finally:
             bar.close()
     except KeyboardInterrupt:
@@ -558,7 +557,6 @@ def _run_locked(family, out, name, config, opts, workers, mode, quiet, plot, loc
     result = SweepResult(name, family, rows, certificates, summary, computed=computed)
     provenance = _provenance(config, opts, workers, command, resumed=bool(mode == "resume" and n_before),
                              computed=computed, rows=rows)
-    from .executors import describe
     provenance["executor"] = describe(workers, scheduler)
     result.paths = write_outputs(out, name, family, rows, certificates, summary, provenance,
                                  plot=plot, locc_rounds=locc_rounds, config=config)

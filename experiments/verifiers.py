@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from analytics.certificates import (shorten, verify_gap, verify_lower, verify_lower_lp,
                                     verify_lower_lp_general, verify_product_upper)
+from analytics.general_locc_cert import verify_general_locc_certificate
 from analytics.locc_tree import verify_locc_tree_certificate
 from sdp.certificate import verify_certificate
 from sdp.complex_certificate import verify_complex_certificate
@@ -23,6 +24,7 @@ VERIFIERS = {
     "sep_locc_gap": verify_gap,
     "ppt_upper_bound_complex": verify_complex_certificate,
     "locc_sup_lower_bound": verify_locc_tree_certificate,
+    "locc_lower_bound_general": verify_general_locc_certificate,
     "sep_upper_product": verify_product_upper,
 }
 

@@ -37,7 +37,10 @@ from .certificate import DualData, assemble, bound_from_Y
 from .engine import SOLVERS, SolverError, check_solver_options
 from .exact_psd import is_psd_int
 from .frame import frame_for
-from .ppt import PPTBound, _is_complex, _spec, certificate_dict, coerce_state, solve_ppt
+from .cvx import ppt_upper_bound_cvx
+from .ppt import (PPTBound, SolveFailed, certificate_dict, coerce_state, is_complex_amplitudes,
+                  solve_ppt)
+from .relaxation import make_spec
 
 #: A certificate more than this above the solver's own value counts as loose (try the other solver).
 LOOSE_TOL = 5e-7
@@ -48,7 +51,7 @@ def trivial_upper_bound(state, pairs=st.PAIRS, weights=None, objective: str = "e
     as a :class:`PPTBound` with method "trivial"."""
     t0 = time.perf_counter()
     state = coerce_state(state)
-    spec = _spec(pairs, weights, objective)
+    spec = make_spec(pairs, weights, objective)
     frame = frame_for(state)
     m = max(Fraction(w) for w in spec.weights)
     d = 1
@@ -138,14 +141,18 @@ def ppt_upper_bound(state, *, pairs=st.PAIRS, weights=None, objective: str = "ex
     strict: raise :class:`sdp.SolveFailed` unless some solve is optimal [False].
     warm_start: a previous ``RawSolution`` of the same structure, for the primary solver.
     """
-    from .ppt import SolveFailed
-
     first_name = _solver_name(solver, "solver")
     second_name = _solver_name(fallback, "fallback solver")
-    if _is_complex(state):
-        return solve_ppt(state, pairs=pairs, weights=weights, objective=objective,
-                         solver="SCS" if first_name in (None, "AUTO") else first_name,
-                         solver_options=solver_options, certify=certify, strict=strict)
+    if is_complex_amplitudes(state):  # cvxpy's Hermitian variables: numerical, no certificate
+        res = ppt_upper_bound_cvx(state, pairs=pairs, weights=weights, objective=objective,
+                                  solver="SCS" if first_name in (None, "AUTO") else first_name,
+                                  solver_options=solver_options)
+        if strict and not res.ok:
+            raise SolveFailed(f"{res.solver} returned status {res.status!r}")
+        if certify:
+            res.certification_error = ("this path does not certify complex amplitudes: "
+                                       "sdp.complex_ppt.complex_ppt_upper_bound does")
+        return res
     state = coerce_state(state)
     if first_name == "AUTO":
         first_name = primary_solver(state)

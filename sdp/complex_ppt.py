@@ -32,7 +32,8 @@ from .complex_certificate import certificate_dict, trivial_dual
 from .complex_certify import build_complex_dual
 from .complex_relaxation import build_complex_relaxation
 from .engine import CLARABEL_DEFAULTS, SCS_DEFAULTS, SOLVERS, ClarabelEngine, SCSEngine, SolverError
-from .ppt import PPTBound, _spec
+from .ppt import PPTBound
+from .relaxation import make_spec
 
 #: A certificate more than this above the solver's own value counts as loose.
 LOOSE_TOL = 5e-7
@@ -115,7 +116,7 @@ def complex_ppt_upper_bound(state, *, pairs=st.PAIRS, weights=None, objective: s
     ``"trivial"`` when the cap applies); ``certified`` is exact, ``kind`` says what it is.
     """
     st_ = three_qubit_state(state, normalise=normalise)
-    spec = _spec(pairs, weights, objective)
+    spec = make_spec(pairs, weights, objective)
     first = "SCS" if str(solver).upper() == "AUTO" else str(solver).upper()
     if first not in SOLVERS:
         raise SolverError(f"unknown solver {solver!r} (choose from {', '.join(SOLVERS)} or auto)")

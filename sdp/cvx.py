@@ -22,9 +22,11 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from analytics.errors import InvalidStateError
+from analytics.states import WClassState
 
 from . import structure as st
-from .ppt import PPTBound, _spec
+from .ppt import PPTBound
+from .relaxation import make_spec
 
 
 @lru_cache(maxsize=None)
@@ -110,7 +112,6 @@ def ppt_problem(psi: np.ndarray, spec):
 
 
 def _amplitudes(state) -> np.ndarray:
-    from analytics.states import WClassState
     if isinstance(state, WClassState):
         return state.amplitudes().astype(complex)
     psi = np.asarray(state, dtype=complex).reshape(-1)
@@ -132,7 +133,7 @@ def ppt_upper_bound_cvx(state, *, pairs=st.PAIRS, weights=None, objective: str =
     :func:`sdp.ppt.ppt_upper_bound`; SCS gets ``eps_abs = eps_rel = 1e-8`` unless overridden.
     """
     import cvxpy as cp
-    spec = _spec(pairs, weights, objective)
+    spec = make_spec(pairs, weights, objective)
     psi = _amplitudes(state)
     prob, J = ppt_problem(psi, spec)
     opts = dict(solver_options or {})

@@ -10,8 +10,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics.errors import SepgapError
+from analytics.states import WClassState
 
-from .relaxation import CompiledRelaxation
+from .frame import frame_for
+from .relaxation import CompiledRelaxation, RelaxationSpec, compiled_relaxation
 
 SOLVERS = ("SCS", "CLARABEL")
 
@@ -155,11 +157,6 @@ def check_solver_options(solver: str, options: dict | None) -> None:
     so a bad option never passes silently."""
     if not options:
         return
-    from analytics.states import WClassState
-
-    from .frame import frame_for
-    from .relaxation import RelaxationSpec, compiled_relaxation
-
     name = solver.upper()
     if name not in SOLVERS:
         raise SolverError(f"unknown solver {solver!r} (choose from {', '.join(SOLVERS)})")

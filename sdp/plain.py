@@ -22,7 +22,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from analytics.display import ShortRepr, show_number
+
 from . import structure as st
+from .engine import get_engine
+from .frame import real_amplitude_frame
+from .model import MatExpr, SDPModel
+from .relaxation import CompiledRelaxation, RelaxationSpec, excluded_vectors, sparse_kernel_basis
 
 
 @dataclass(repr=False)
@@ -47,11 +52,6 @@ def plain_native_value(amplitudes, pairs=st.PAIRS, solver: str = "CLARABEL",
     block, ``E`` eliminated through completeness. Nothing of the engine's output twirl or change
     of frame is used. (The same model in cvxpy, with Hermitian variables, is
     :func:`sdp.naive.naive_ppt_value` with ``facial_reduction=True``: minutes per state.)"""
-    from .engine import get_engine
-    from .frame import real_amplitude_frame
-    from .model import MatExpr, SDPModel
-    from .relaxation import CompiledRelaxation, RelaxationSpec, excluded_vectors, sparse_kernel_basis
-
     t0 = time.perf_counter()
     frame = real_amplitude_frame(np.asarray(amplitudes, dtype=float))
     model = SDPModel(n_theta=8)

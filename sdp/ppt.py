@@ -13,7 +13,6 @@ certified upper bound with its certificate (re-checkable by ``sepgap verify``).
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,7 +32,7 @@ from .certificate import FORMAT, VERSION
 from .certify import CertificationFailed, build_dual
 from .engine import RawSolution, get_engine
 from .frame import Frame, frame_for
-from .relaxation import OBJECTIVES, RelaxationSpec, compiled_relaxation
+from .relaxation import RelaxationSpec, compiled_relaxation, make_spec
 
 
 class SolveFailed(SepgapError):
@@ -103,32 +102,8 @@ class PPTBound(ShortRepr):
         return "PPT relaxation" + (" (fidelity-weighted objective)" if self.objective == "fidelity" else "")
 
 
-def _spec(pairs, weights, objective) -> RelaxationSpec:
-    if isinstance(pairs, str):
-        pairs = tuple(p.strip().upper() for p in pairs.split(",") if p.strip())
-    pairs = tuple(pairs)
-    if not pairs or len(set(pairs)) != len(pairs) or any(p not in st.PAIRS for p in pairs):
-        raise InvalidStateError(f"pairs must be a non-empty subset of AB, AC, BC, got {pairs!r}")
-    pairs = tuple(p for p in st.PAIRS if p in pairs)  # canonical order
-    if weights is None:
-        weights = (1,) * len(pairs)
-    weights = tuple(weights)
-    if len(weights) != len(pairs):
-        raise InvalidStateError(f"{len(weights)} weights for {len(pairs)} pairs")
-    exact_w = []
-    for w in weights:
-        if isinstance(w, float) and not math.isfinite(w):
-            raise InvalidStateError(f"weight {w} is not finite")
-        q = Fraction(w)
-        if q < 0:
-            raise InvalidStateError(f"weight {w} is negative")
-        exact_w.append(q)
-    if objective not in OBJECTIVES:
-        raise InvalidStateError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
-    return RelaxationSpec(pairs, tuple(exact_w), objective)
-
-
-def _is_complex(state) -> bool:
+def is_complex_amplitudes(state) -> bool:
+    """True for 8 amplitudes with a nonzero imaginary part (the complex engines' input)."""
     if isinstance(state, WClassState):
         return False
     arr = np.asarray(state)
@@ -206,8 +181,8 @@ def solve_ppt(state, *, pairs=st.PAIRS, weights=None, objective: str = "exact",
     ----------
     state:
         :class:`WClassState`, ``(xA, xB, xC)`` / ``(x0, xA, xB, xC)``, or 8 amplitudes (index
-        ``4a + 2b + c``). Real data use the compiled engine; amplitudes with nonzero imaginary
-        parts go to :func:`sdp.cvx.ppt_upper_bound_cvx` (numerical only, no certificate).
+        ``4a + 2b + c``), real (the compiled engine). Complex amplitudes raise
+        :class:`InvalidStateError`: :func:`sdp.bounds.ppt_upper_bound` routes them.
     pairs, weights:
         Target pairs (non-empty subset of ``AB, AC, BC``; default all) and non-negative weights
         (default 1 each); the objective is ``sum_k w_k p_k``.
@@ -226,16 +201,10 @@ def solve_ppt(state, *, pairs=st.PAIRS, weights=None, objective: str = "exact",
     warm_start:
         A previous :class:`RawSolution` of the same structure (sweeps).
     """
-    spec = _spec(pairs, weights, objective)
-    if _is_complex(state):
-        from .cvx import ppt_upper_bound_cvx  # complex data: cvxpy's Hermitian variables
-        res = ppt_upper_bound_cvx(state, pairs=spec.pairs, weights=spec.weights,
-                                  objective=objective, solver=solver, solver_options=solver_options)
-        if strict and not res.ok:
-            raise SolveFailed(f"{res.solver} returned status {res.status!r}")
-        if certify:
-            res.certification_error = "certificates for complex amplitudes are not implemented"
-        return res
+    spec = make_spec(pairs, weights, objective)
+    if is_complex_amplitudes(state):
+        raise InvalidStateError("solve_ppt takes real data; complex amplitudes go through "
+                                "sdp.ppt_upper_bound (sdp.complex_ppt, sdp.cvx)")
     state = coerce_state(state)
     frame = frame_for(state)
     comp = compiled_relaxation(frame, spec)

@@ -22,13 +22,17 @@ the diagonal of ``D^2``, so one compiled model serves every state with the same 
 """
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
+
+from analytics.errors import InvalidStateError
 
 from . import structure as st
 from .frame import Frame
@@ -49,6 +53,37 @@ class RelaxationSpec:
     pairs: tuple = st.PAIRS
     weights: tuple = (1.0, 1.0, 1.0)
     objective: str = "exact"
+
+
+def make_spec(pairs=st.PAIRS, weights=None, objective: str = "exact") -> RelaxationSpec:
+    """The user's task options, checked and converted once: a :class:`RelaxationSpec`.
+
+    ``pairs``: a non-empty subset of ``AB, AC, BC`` (a sequence or ``"AB,BC"``), put in canonical
+    order; ``weights``: one non-negative finite number per pair [1 each], kept as exact
+    Fractions; ``objective``: one of :data:`OBJECTIVES`. Raises :class:`InvalidStateError`.
+    """
+    if isinstance(pairs, str):
+        pairs = tuple(p.strip().upper() for p in pairs.split(",") if p.strip())
+    pairs = tuple(pairs)
+    if not pairs or len(set(pairs)) != len(pairs) or any(p not in st.PAIRS for p in pairs):
+        raise InvalidStateError(f"pairs must be a non-empty subset of AB, AC, BC, got {pairs!r}")
+    pairs = tuple(p for p in st.PAIRS if p in pairs)  # canonical order
+    if weights is None:
+        weights = (1,) * len(pairs)
+    weights = tuple(weights)
+    if len(weights) != len(pairs):
+        raise InvalidStateError(f"{len(weights)} weights for {len(pairs)} pairs")
+    exact_w = []
+    for w in weights:
+        if isinstance(w, float) and not math.isfinite(w):
+            raise InvalidStateError(f"weight {w} is not finite")
+        q = Fraction(w)
+        if q < 0:
+            raise InvalidStateError(f"weight {w} is negative")
+        exact_w.append(q)
+    if objective not in OBJECTIVES:
+        raise InvalidStateError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    return RelaxationSpec(pairs, tuple(exact_w), objective)
 
 
 # ---- builders ----------------------------------------------------------------------------

@@ -386,7 +386,8 @@ def test_verify_registry_is_the_single_dispatcher():
     assert set(cmd_verify.VERIFIERS) == {"ppt_upper_bound", "sep_lower_bound", "sep_lower_bound:lp",
                                          "sep_lower_bound:lp_general",
                                          "sep_locc_gap", "ppt_upper_bound_complex",
-                                         "locc_sup_lower_bound", "sep_upper_product"}
+                                         "locc_sup_lower_bound", "locc_lower_bound_general",
+                                         "sep_upper_product"}
     ok, line = verify_any({"format": "sepgap-certificate", "version": 1, "kind": "sep_lower_tree"})
     assert not ok and "unknown certificate kind 'sep_lower_tree'" in line
     seen = []

@@ -189,9 +189,9 @@ def test_committed_complex_certificate_verifies_and_tampering_fails():
 def test_trivial_complex_certificate_exact():
     from analytics.general_states import three_qubit_state
     from sdp.complex_certificate import certificate_dict, trivial_dual
-    from sdp.ppt import _spec
+    from sdp.relaxation import make_spec
     st = three_qubit_state(["1/2+1/2j", 0, 0, 0, 0, 0, 0, "1/2-1/2j"])
-    spec = _spec(("AB", "AC", "BC"), None, "exact")
+    spec = make_spec(("AB", "AC", "BC"), None, "exact")
     dual, b = trivial_dual(st, spec)
     res = verify_complex_certificate(json.loads(json.dumps(certificate_dict(st, spec, dual, b))))
     assert res.valid and res.bound == 1

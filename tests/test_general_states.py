@@ -249,6 +249,10 @@ def test_cli_general_state_no_sdp_from_file(tmp_path):
     rep = json.loads(out)
     assert rep["class"] == "GHZ" and rep["locc_lower_exact"] == "18/25"
     assert rep["sep_lower_exact"] == "18/25" and rep["sep_upper"] is None
+    # no PPT bound: locc_upper is the cut monotone, 3 min(|a|^2, |b|^2) = 27/25 (rounded up)
+    assert rep["locc_upper_kind"] == "monotone:cut"
+    assert F(27, 25) <= F(rep["locc_upper_exact"]) < F(27, 25) + F(1, 10 ** 30)
+    assert rep["locc_one_measurement_exact"] == "18/25" and rep["locc_tree_depth"] == 0
     assert rep["canonical_l"] == pytest.approx([0.8, 0, 0, 0, 0.6])
 
 
