@@ -177,11 +177,16 @@ def expected_columns(row: dict, results: dict) -> tuple:
 def _general_sep_lower(row: dict, st, results: dict) -> tuple:
     """``(exact SEP lower bound, problem or None)`` of a general row, re-derived through
     :func:`analytics.lower.sep_lower_bound`: an ``lp_general`` row by its verified lower
-    certificate (the LP search is timed, so it is not repeated), any other row by the
-    deterministic ``tree`` method (the measure + Vidal protocol; the row's ``sep_lower`` is
-    then the LOCC protocol's value, never below it)."""
-    if row.get("sep_lower_kind") != "lp_general":
+    certificate (the LP search is timed, so it is not repeated); kind ``locc_protocol`` (the
+    ``tree`` method's measure + Vidal protocol, when it beat the LOCC protocol of
+    ``locc_lower``) by that deterministic method; any other kind (``locc_protocol (...)``: the
+    LOCC protocol of ``locc_lower`` itself) by None, i.e. ``sep_lower = locc_lower``. The same
+    rule as :func:`experiments.general.general_bracket`, which keeps the larger of the two."""
+    kind = row.get("sep_lower_kind")
+    if kind == "locc_protocol":
         return sep_lower_bound(st, method="tree").value, None
+    if kind != "lp_general":
+        return None, None
     rc = results.get(lower_certificate_key(str(row.get("id"))))
     if rc is None:
         return None, "sep_lower_kind is lp_general but its lower-bound certificate is missing"

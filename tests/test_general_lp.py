@@ -333,12 +333,17 @@ def test_local_unitary_invariance():
 @pytest.mark.slow
 def test_general_sweep_with_lp_lower_verifies_and_catches_tampering(tmp_path):
     out = tmp_path / "w"
-    rc, _, err = run_cli(["sweep", "wghz", "--points", "2", "--tmin", "1/4", "--tmax", "1/2",
-                          "--out", str(out), "--lower", "lp", "--lower-budget", "1", "--quiet"])
+    rc, _, err = run_cli(["sweep", "wghz", "--points", "2", "--tmin", "1/16", "--tmax", "1/2",
+                          "--out", str(out), "--lower", "lp", "--lower-budget", "2", "--quiet"])
     assert rc == 0, err
     doc = json.loads((out / "wghz.json").read_text())
-    assert [r["sep_lower_kind"] for r in doc["rows"]] == ["lp_general", "lp_general"]
+    # t = 1/16: the LP (0.83 after 2 s) beats every LOCC protocol found (0.64); t = 1/2 (GHZ):
+    # the protocol's exact 1 beats the LP's 1 - 1e-9, and no lower certificate is kept
+    kinds = [r["sep_lower_kind"] for r in doc["rows"]]
+    assert kinds[0] == "lp_general" and kinds[1].startswith("locc_protocol")
+    assert doc["rows"][0]["sep_lower"] > doc["rows"][0]["locc_lower"] + 0.1
     assert (out / "certificates" / "wghz-0000-lower.json").exists()
+    assert not (out / "certificates" / "wghz-0001-lower.json").exists()
     rc, text, _ = run_cli(["verify", str(out / "wghz.json")])
     assert rc == 0 and "all 2 rows re-derived" in text
     bad = copy.deepcopy(doc)
