@@ -60,7 +60,6 @@ PAULIS = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]], [[1,
 #: solution is kept).
 FIRST_LP_SECONDS = 30.0
 LP_MIN_SECONDS = 3.0
-SIMPLEX_SECONDS = 2.0
 #: Right-hand side of completeness in Pauli coordinates: Tr(I_8) on I (x) I (x) I.
 IDENTITY_COORDS = np.zeros(64)
 IDENTITY_COORDS[0] = 8.0
@@ -306,17 +305,9 @@ class _Columns:
         return len(cols)
 
     def solve(self, time_limit: float):
-        """Dual simplex first; if it stalls (it can cycle on the degenerate LPs of GHZ-type
-        states) for :data:`SIMPLEX_SECONDS`, the interior-point method (with crossover)."""
-        args = (np.array(self.coords), np.array(self.p), IDENTITY_COORDS)
-        t0 = time.perf_counter()
-        try:
-            return solve_lp(*args, min(time_limit, SIMPLEX_SECONDS))
-        except SeparableLPError:
-            rest = time_limit - (time.perf_counter() - t0)
-            if rest <= 0:
-                raise
-            return solve_lp(*args, rest, method="highs-ipm")
+        """The LP of the columns so far (:func:`analytics.separable_lp.solve_lp`: dual simplex,
+        then the interior-point method if the simplex stalls)."""
+        return solve_lp(np.array(self.coords), np.array(self.p), IDENTITY_COORDS, time_limit)
 
 
 def solve_general_lp(state, budget: float = DEFAULT_BUDGET, seed: int = 0,

@@ -333,17 +333,33 @@ class LPSolution:
                 f"stopped={self.stopped!r})")
 
 
-def solve_lp(coords: np.ndarray, p: np.ndarray, b: np.ndarray, time_limit: float | None = None,
-             method: str = "highs"):
-    """HiGHS: maximise ``p . w`` subject to ``coords.T w = b``, ``w >= 0`` (``coords`` (n, m));
-    the scipy result (``res.eqlin.marginals`` are the duals). ``time_limit``: seconds for
-    HiGHS (None: none); a solve that hits it fails. ``method``: the scipy HiGHS method
-    (``highs``, ``highs-ds``, ``highs-ipm``). Raises :class:`SeparableLPError`."""
+#: Seconds HiGHS's dual simplex gets before the interior-point method takes over (the simplex
+#: can stall on the degenerate LPs of GHZ-type states; seen: no progress for minutes).
+SIMPLEX_SECONDS = 2.0
+#: Seconds every LP solve may take even when the budget is spent (the seed LP always runs).
+MIN_LP_SECONDS = 10.0
+
+
+def _highs(coords, p, b, time_limit: float, method: str):
     from scipy.optimize import linprog
-    opts = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
-    if time_limit is not None:
-        opts["time_limit"] = float(time_limit)
-    res = linprog(-p, A_eq=coords.T, b_eq=b, bounds=(0, None), method=method, options=opts)
+    opts = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10,
+            "time_limit": float(time_limit)}
+    return linprog(-p, A_eq=coords.T, b_eq=b, bounds=(0, None), method=method, options=opts)
+
+
+def solve_lp(coords: np.ndarray, p: np.ndarray, b: np.ndarray, time_limit: float):
+    """HiGHS: maximise ``p . w`` subject to ``coords.T w = b``, ``w >= 0`` (``coords`` (n, m));
+    the scipy result (``res.eqlin.marginals`` are the duals). HiGHS (its own choice of method,
+    the dual simplex on these LPs) runs for at most
+    :data:`SIMPLEX_SECONDS`; if it has not finished, the interior-point method (with crossover)
+    gets the rest of ``time_limit`` seconds. Never runs longer than ``time_limit`` (plus HiGHS's
+    own overshoot); raises :class:`SeparableLPError` when neither method solves it in time."""
+    t0 = time.perf_counter()
+    res = _highs(coords, p, b, min(time_limit, SIMPLEX_SECONDS), "highs")
+    if res.status != 0:
+        rest = time_limit - (time.perf_counter() - t0)
+        if rest > 0:
+            res = _highs(coords, p, b, rest, "highs-ipm")
     if res.status != 0:
         raise SeparableLPError(f"the LP failed: {res.message}")
     return res
@@ -429,7 +445,8 @@ def solve_separable_lp(state, budget: float = DEFAULT_BUDGET, seeds=None, seed: 
     def lp():
         A = np.array(sco + fco) if sco else np.array(fco)
         p = np.concatenate([np.array(sp), np.zeros(len(fco))])
-        return solve_lp(A, p, b)
+        # the first LP always runs (at least MIN_LP_SECONDS), later ones within the budget
+        return solve_lp(A, p, b, max(budget - (time.perf_counter() - t0), MIN_LP_SECONDS))
 
     res = lp()
     sizes = (len(sco), len(fco))  # the columns of the last solved LP
