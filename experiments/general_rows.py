@@ -35,7 +35,8 @@ from analytics.locc import DEFAULT_ROUNDS
 from analytics.lower import sep_lower_bound
 from analytics.monotone_candidates import cut_upper_general
 
-from .brackets import BracketError, UpperReport, bracket, derive, locc_inputs, sep_lower_of
+from .brackets import BracketError, UpperReport, bracket, derive, locc_inputs
+from .evaluate import lower_for_row
 from .general import (bracket_columns_general, canonical_keys, general_bracket,
                       locc_lower_general, route)
 
@@ -76,18 +77,22 @@ def point_row(amps, *, solver: str = "auto", normalise: bool = True, lower: str 
               lower_budget: float | None = None) -> tuple:
     """``(row, certificate or None, lower certificate or None)`` of one state given by 8
     amplitudes (any input of :func:`analytics.general_states.three_qubit_state`), routed by
-    :func:`route`. ``lower``/``lower_budget``: the SEP lower-bound method of a non-W-class state
-    (:func:`analytics.lower.sep_lower_bound`); the lower certificate is that of an
-    ``lp_general`` instrument when it gives the row's ``sep_lower`` (W-class rows keep the W
-    machinery's own lower bound)."""
+    :func:`route`. ``lower``/``lower_budget``: the SEP lower-bound method
+    (:func:`analytics.lower.sep_lower_bound`; for a W-class row the W machinery's ``tree``,
+    ``lp`` or ``auto``); the lower certificate is that of the LP instrument (``lp_general``, or
+    ``lp`` for a W-class row) when it gives the row's ``sep_lower``."""
     t0 = time.perf_counter()
     st, w = route(amps, normalise=normalise)
     if w is not None:
-        b = bracket(w, locc_rounds=DEFAULT_ROUNDS, solver=solver)
+        b = bracket(w, locc_rounds=DEFAULT_ROUNDS, solver=solver, lower=lower,
+                    lower_budget=lower_budget)
         keys = canonical_keys(st)
         row = {"routed_to": "w_class",
                "w_form": [frac_str(q) for q in (w.x0, w.xA, w.xB, w.xC)], **_w_columns(b)}
-        cert, lower_cert = b.upper_certificate, None
+        # an LP instrument's certificate is kept (verify re-derives sep_lower from it; the LP
+        # search is timed, so it is not repeated); tree and plane bounds are recomputed
+        cert = b.upper_certificate
+        lower_cert = b.lower_certificate() if b.sep_lower_kind == "lp" else None
     else:
         keys, res, lb = general_bracket(st, solver=solver, lower=lower, lower_budget=lower_budget)
         lower_cert = (lb.instrument.certificate() if keys["sep_lower_kind"] == "lp_general"
@@ -143,8 +148,14 @@ def expected_columns(row: dict, results: dict) -> tuple:
         rounds = row.get("locc_rounds")
         if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 0:
             return {}, ["locc_rounds is not a non-negative integer"]
+        rc = results.get(lower_certificate_key(str(row.get("id"))))
+        kind = row.get("sep_lower_kind")
+        lower, problem = lower_for_row(w.exact(), kind, None if rc is None else rc[1],
+                                       method="lp" if kind == "lp" else "tree")
+        if problem:
+            return {}, [problem]
         try:
-            b = derive(w, lower=sep_lower_of(w.exact()), upper_bound=up,
+            b = derive(w, lower=lower, upper_bound=up,
                        report=UpperReport(kind=str(row.get("sep_upper_kind"))),
                        locc=locc_inputs(w.exact(), rounds))
         except BracketError as exc:

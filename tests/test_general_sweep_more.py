@@ -212,3 +212,26 @@ def test_states_sweep_mixed_general_and_w(tmp_path):
     assert doc["rows"][0]["locc_lower_exact"] == "18/25"  # 2 min(|a|^2, |b|^2)
     rc, out, _ = run_cli(["verify", str(tmp_path / "states.json")])
     assert rc == 0 and "all 2 rows re-derived" in out
+
+
+@pytest.mark.slow
+def test_canonical_grid_w_rows_take_the_sweeps_lower_method(tmp_path):
+    """W-class rows of a general sweep follow --lower like the others: with --lower lp their SEP
+    lower bound is the W LP instrument, saved with its certificate, from which verify re-derives
+    the row (a row that claims another kind while a certificate is stored is refused)."""
+    rc, out, err = run_cli(["sweep", "canonical-grid", "--points", "2", "--x", "l4", "--lower",
+                            "lp", "--lower-budget", "1", "--out", str(tmp_path), "--quiet"])
+    assert rc == 0, err
+    path = tmp_path / "canonical-grid.json"
+    doc = json.loads(path.read_text())
+    w_rows = [r for r in doc["rows"] if r["routed_to"] == "w_class"]
+    assert w_rows and all(r["sep_lower_kind"] == "lp" and r["sep_lower_certificate_file"]
+                          for r in w_rows)
+    rc, out, _ = run_cli(["verify", str(path)])
+    assert rc == 0 and "all 4 rows re-derived" in out
+    i = doc["rows"].index(w_rows[0])
+    doc["rows"][i]["sep_lower_kind"] = "tree"
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(doc))
+    rc, out, err = run_cli(["verify", str(bad)])
+    assert rc == 1 and "not an LP instrument" in out + err
