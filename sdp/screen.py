@@ -124,9 +124,11 @@ def screen_compiled(frame: Frame, spec: RelaxationSpec = None) -> CompiledRelaxa
     spec = spec or _SPEC
     if frame.kind != "w" or spec.objective != "exact":
         return compiled_relaxation(frame, spec)
-    can = _template(frame, spec)
     active = list(frame.active)
     m = len(active)
+    can = _template(frame, spec) if m > 2 else None
+    if can is None or can.n_nonneg:  # 1 x 1 cones are sorted first: keep the general path
+        return compiled_relaxation(frame, spec)
     v = frame.v_float()[active]
     V = sparse_kernel_basis(list(range(m)), [v])
     L = sp.csr_matrix(_lift(V))
@@ -178,8 +180,8 @@ def screen_compiled(frame: Frame, spec: RelaxationSpec = None) -> CompiledRelaxa
                       n_nonneg=sum(1 for n in sizes if n == 1),
                       psd_sizes=[n for n in sizes if n > 1], tags=tags, sizes=sizes,
                       offsets=[int(o) for o in offsets])
-    if canon.n_nonneg and any(n == 1 for n in sizes[canon.n_nonneg:]):
-        raise AssertionError("1 x 1 constraints must come first")
+    if any(n == 1 for n in sizes):
+        raise AssertionError("a 1 x 1 cone in the composed model")
     return CompiledRelaxation(frame.structure_key(), spec, canon, {}, {}, T.shape[1])
 
 
