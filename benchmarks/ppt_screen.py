@@ -15,7 +15,8 @@ Usage (one core: one worker, one BLAS thread)::
     .venv/bin/python benchmarks/ppt_screen.py --out /tmp/x.jsonl --pairs 50 \\
         --function analytics.monotone_candidates:vacuum      # a known non-monotone V: caught
 
-``--max-seconds`` stops the evaluation after that long (then certifies the worst pairs so far);
+``--max-seconds`` stops the evaluation after that long (then certifies the worst pairs so far;
+Ctrl-C / SIGTERM stop without certifying); ``--no-evaluate`` only reads back, analyses, certifies;
 ``--workers K`` / ``--scheduler local:K|tcp://host:port`` run chunks in parallel (Dask for a
 cluster). Exit status: 0 clean, 1 an increase above ``--tol`` found, 2 bad input or an
 untrustworthy checkpoint, 3 stopped before every pair was evaluated (run again to continue).
@@ -49,12 +50,15 @@ def main(argv=None) -> int:
     ap.add_argument("--certify-top", type=int, default=20, help="worst pairs per party certified [20]")
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--max-seconds", type=float, default=None)
+    ap.add_argument("--no-evaluate", action="store_true",
+                    help="evaluate nothing: read the checkpoint back, analyse, certify")
     a = ap.parse_args(argv)
     try:
         res = run_ppt_screen(a.out, pairs=a.pairs, per_state=a.per_state, seed=a.seed,
                              parties=a.parties, function=a.function, chunk_states=a.chunk_states,
                              workers=a.workers, scheduler=a.scheduler, recheck=a.recheck,
                              certify_top=a.certify_top, tol=a.tol, max_seconds=a.max_seconds,
+                             evaluate=not a.no_evaluate,
                              progress=lambda line: print(line, flush=True))
     except SepgapError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -347,9 +347,10 @@ def certify_pair(plan: ScreenPlan, party: str, i: int, j: int, value_state: floa
             return {"certified": False, "why": res.certification_error or res.status}
         B += pb * res.certified
         parts.append({"p": float(pb), "certified": float(res.certified), "value": res.value})
-    ref = ppt_upper_bound(normalised_state(w)).value
-    ref = value_state if ref is None else ref  # the solver's value at the state (not a bound)
+    st = ppt_upper_bound(normalised_state(w), certify=True)
+    ref = value_state if st.value is None else st.value  # the solver's value (not a bound)
     return {"certified": True, "B": B, "B_float_upper": _float_up(B), "state_value": ref,
+            "state_certified": None if st.certified is None else _float_up(st.certified),
             "screen_state_value": value_state, "branches": parts,
             "excess": _float_up(B - Fraction(ref))}
 
@@ -422,7 +423,7 @@ def run_ppt_screen(path, *, pairs: int = 10_000, per_state: int = 5, seed: int =
                    parties: str = "ABC", function: str = PPT_FUNCTION, chunk_states: int = 2,
                    workers: int = 1, scheduler=None, recheck: int = 2, certify_top: int = 20,
                    tol: float = 1e-6, max_seconds: float | None = None,
-                   progress=None) -> ScreenResult:
+                   evaluate: bool = True, progress=None) -> ScreenResult:
     """Run (or resume) the screen with checkpoint file ``path`` (module docstring).
 
     Parameters: ``pairs`` (state, measurement) pairs per party; ``per_state`` measurements per
@@ -432,7 +433,8 @@ def run_ppt_screen(path, *, pairs: int = 10_000, per_state: int = 5, seed: int =
     ``recheck`` saved points re-evaluated on resume; ``certify_top`` worst pairs per party
     re-checked with certificates (only for the PPT function; 0: none); ``tol`` the increase
     that counts as a violation; ``max_seconds``: stop evaluating after this long (the file
-    keeps everything; run again to continue); ``progress``: a callable taking a line.
+    keeps everything; run again to continue); ``evaluate=False``: only read the checkpoint back,
+    analyse and certify; ``progress``: a callable taking a line.
 
     Returns a :class:`ScreenResult` (also written next to ``path`` as ``<path>.summary.json``).
     Raises :class:`ScreenError`, :class:`ScreenCheckpointError`; KeyboardInterrupt (Ctrl-C,
@@ -462,12 +464,12 @@ def run_ppt_screen(path, *, pairs: int = 10_000, per_state: int = 5, seed: int =
         n = recheck_saved(plan, values, recheck, seed=len(values))
         say(f"read back {len(values)} saved evaluations from {path} ({n} re-evaluated: agree)")
     new = not path.exists() or path.stat().st_size == 0
-    tasks = make_tasks(plan, set(values), chunk_states)
+    tasks = make_tasks(plan, set(values), chunk_states) if evaluate else []
     todo = sum(len(t["points"]) for t in tasks)
     say(f"{len(plan.points)} points planned, {todo} to evaluate in {len(tasks)} chunks")
     count = 0
     last = time.perf_counter()
-    interrupted = False
+    stopped = False
     with open(path, "a", encoding="utf-8") as f:
         if new:
             f.write(header_line(config))
@@ -492,7 +494,7 @@ def run_ppt_screen(path, *, pairs: int = 10_000, per_state: int = 5, seed: int =
                 run_tasks(tasks, handle, runner=run_screen_chunk, workers=workers,
                           scheduler=scheduler)
         except (_Deadline, KeyboardInterrupt) as exc:
-            interrupted = True
+            stopped = isinstance(exc, KeyboardInterrupt)
             say(("stopped after max_seconds" if isinstance(exc, _Deadline) else "interrupted")
                 + f": {count} evaluations saved to {path}; run again to continue")
         finally:
@@ -508,13 +510,16 @@ def run_ppt_screen(path, *, pairs: int = 10_000, per_state: int = 5, seed: int =
             pp = plan.parties[p]
             worst[p] = (v, tuple(float(t) for t in pp.states[i]),
                         tuple(float(t) for t in pp.meas[i, j]))
-        if certify_top and config["function"] == PPT_FUNCTION and rows:
+        if certify_top and config["function"] == PPT_FUNCTION and rows and not stopped:
             top = sorted(rows, reverse=True)[:certify_top]
             say(f"party {p}: certifying the {len(top)} worst pairs")
             cert[p] = [{"increase": v, "state": [float(t) for t in plan.parties[p].states[i]],
                         "measurement": [float(t) for t in plan.parties[p].meas[i, j]],
                         **certify_pair(plan, p, i, j, values[f"{p}/s{i}"])} for v, i, j in top]
-    done = len(values) == len(plan.points) and not interrupted
+    if stopped and certify_top:
+        say("interrupted: the certified re-check is skipped (run again, with evaluate=False "
+            "to certify without evaluating more)")
+    done = len(values) == len(plan.points)
     result = ScreenResult(config, res_pairs, worst, viol, cert, float(tol), done,
                           time.perf_counter() - t_start, count, saved_before,
                           describe(workers, scheduler), note)

@@ -104,6 +104,16 @@ def test_resume_reads_back_and_gives_the_same_result(tmp_path):
     assert again.evaluations == 0 and again.saved_before == len(lines) - 1
 
 
+def test_evaluate_false_only_reads_back(tmp_path):
+    path = tmp_path / "e.jsonl"
+    run_ppt_screen(path, pairs=10, function=VACUUM)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:12]))
+    res = run_ppt_screen(path, pairs=10, function=VACUUM, evaluate=False)
+    assert res.evaluations == 0 and not res.done and res.saved_before == 11
+    assert len(path.read_text().splitlines()) == 12
+
+
 def _rewrite(path, n, change):
     lines = path.read_text().splitlines()
     rec = json.loads(lines[n])
