@@ -194,3 +194,12 @@ def test_screen_runs_on_a_process_pool(tmp_path):
     serial = run_ppt_screen(tmp_path / "s.jsonl", pairs=40, function=VACUUM)
     pooled = run_ppt_screen(tmp_path / "p.jsonl", pairs=40, function=VACUUM, workers=2)
     assert pooled.worst == serial.worst and pooled.executor == "local process pool of 2"
+
+
+@pytest.mark.slow
+def test_screen_runs_on_dask(tmp_path):
+    pytest.importorskip("distributed")
+    serial = run_ppt_screen(tmp_path / "s.jsonl", pairs=20, function=VACUUM)
+    dask = run_ppt_screen(tmp_path / "d.jsonl", pairs=20, function=VACUUM, scheduler="local:1")
+    assert dask.worst == serial.worst and dask.executor == "dask LocalCluster of 1"
+    assert (tmp_path / "d.jsonl").read_text() != "" and dask.done
