@@ -47,6 +47,11 @@ from pathlib import Path
 
 import numpy as np
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None
+
 from analytics.errors import SepgapError
 from analytics.monotone_check import branches, sample_measurements, sample_states
 from analytics.states import PARTIES
@@ -456,6 +461,31 @@ def run_ppt_screen(path, *, pairs: int = 10_000, per_state: int = 5, seed: int =
     if not path.parent.is_dir():
         raise ScreenError(f"folder {path.parent} does not exist")
     plan = make_plan(config)
+    lock = _lock(path)
+    try:
+        return _run(path, plan, config, chunk_states, workers, scheduler, recheck, certify_top,
+                    float(tol), max_seconds, evaluate, say, t_start)
+    finally:
+        lock.close()
+
+
+def _lock(path: Path):
+    """An exclusive lock on ``.<name>.lock`` next to the checkpoint for the whole run: two runs
+    appending to one file would interleave (and a reader could cut a line being written)."""
+    f = open(path.with_name(f".{path.name}.lock"), "a+")
+    if fcntl is None:  # pragma: no cover - not POSIX: no lock
+        return f
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        raise ScreenCheckpointError(f"another run is using {path} right now; wait for it or use "
+                                    "another file") from None
+    return f
+
+
+def _run(path, plan, config, chunk_states, workers, scheduler, recheck, certify_top, tol,
+         max_seconds, evaluate, say, t_start) -> ScreenResult:
     values, note = load_checkpoint(path, plan)
     if note:
         say(note)

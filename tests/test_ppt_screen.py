@@ -114,6 +114,16 @@ def test_evaluate_false_only_reads_back(tmp_path):
     assert len(path.read_text().splitlines()) == 12
 
 
+def test_a_checkpoint_in_use_is_refused(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    path = tmp_path / "l.jsonl"
+    with open(tmp_path / ".l.jsonl.lock", "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ScreenCheckpointError, match="another run"):
+            run_ppt_screen(path, pairs=3, function=VACUUM)
+    assert run_ppt_screen(path, pairs=3, function=VACUUM).done
+
+
 def _rewrite(path, n, change):
     lines = path.read_text().splitlines()
     rec = json.loads(lines[n])
