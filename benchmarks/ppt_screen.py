@@ -50,6 +50,7 @@ def main(argv=None) -> int:
     ap.add_argument("--certify-top", type=int, default=20, help="worst pairs per party certified [20]")
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--max-seconds", type=float, default=None)
+    ap.add_argument("--markdown", action="store_true", help="also print the result as a Markdown table")
     ap.add_argument("--no-evaluate", action="store_true",
                     help="evaluate nothing: read the checkpoint back, analyse, certify")
     a = ap.parse_args(argv)
@@ -64,6 +65,8 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print("\n".join(res.lines()), flush=True)
+    if a.markdown:
+        print("\n".join(res.table()), flush=True)
     if any(res.violations.values()):
         return 1
     return 0 if res.done else 3

@@ -413,6 +413,23 @@ class ScreenResult:
                    f"{self.seconds:.0f} s")
         return out
 
+    def table(self) -> list:
+        """The result as Markdown table lines (docs/locc-monotones.md pastes this)."""
+        out = [f"| party | pairs evaluated | worst numerical increase | at (x0, xA, xB, xC) | "
+               f"measurement (a1, u, v) | above {self.tol:g} | certified re-check: worst pairs "
+               "certified, max `B - P` |", "|---|---|---|---|---|---|---|"]
+        for p in self.pairs:
+            w = self.worst.get(p)
+            rows = self.certified.get(p, [])
+            ok = [r for r in rows if r["certified"]]
+            cert = (f"{len(ok)} of {len(rows)}, {max(r['excess'] for r in ok):.2g}" if ok
+                    else f"{len(ok)} of {len(rows)}")
+            out.append(f"| {p} | {self.pairs[p]:,} of {self.config['pairs']:,} | "
+                       + (f"{w[0]:.2g} | ({', '.join(f'{t:.4g}' for t in w[1])}) | "
+                          f"({', '.join(f'{t:.4g}' for t in w[2])})" if w else "- | - | -")
+                       + f" | {self.violations.get(p, 0)} | {cert} |")
+        return out
+
     def to_json(self) -> dict:
         cert = {p: [{k: (str(v) if isinstance(v, Fraction) else v) for k, v in r.items()}
                     for r in rows] for p, rows in self.certified.items()}

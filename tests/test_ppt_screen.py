@@ -78,6 +78,7 @@ def test_known_non_monotone_caught_through_the_checkpointed_path(tmp_path):
     st = WClassState.from_components(*w, renormalise=True)
     after = sum(float(b.probability) * float(b.state.x0) for b in measure(st, meas))
     assert inc == pytest.approx(after - w[0], abs=1e-9) and inc > 0.1
+    assert res.table()[2].startswith("| A | 60 of 60 | ") and len(res.table()) == 5
     summary = json.loads(path.with_name("v.jsonl.summary.json").read_text())
     assert summary["pairs"] == {"A": 60, "B": 60, "C": 60} and summary["done"]
 
