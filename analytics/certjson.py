@@ -14,7 +14,7 @@ from fractions import Fraction
 from .claims import Claim
 from .errors import SepgapError
 from .limits import check_exact_size, check_number_text
-from .states import WClassState
+from .states import PAIRS, WClassState
 
 FORMAT = "sepgap-certificate"
 VERSION = 1
@@ -141,6 +141,39 @@ def targeted_pairs(p_pairs: dict) -> tuple:
     return tuple(p for p, v in (p_pairs or {}).items() if v and Fraction(v) > 0)
 
 
+#: Fields of one product Kraus operator in an instrument certificate.
+KRAUS_KEYS = ("label", "weight", "factors")
+
+
+def product_kraus_from_json(inst, parse_factor, make, max_kraus: int) -> tuple:
+    """The operators of an instrument certificate's ``{"kind", "kraus": [...]}`` block: each
+    ``{"label": AB|AC|BC|fail, "weight": rational, "factors": [A, B, C]}`` becomes
+    ``make(label, weight, (A, B, C))`` with every factor read by ``parse_factor(data, where)``
+    (rational or Gaussian-rational 2x2). At most ``max_kraus`` operators; unknown fields, wrong
+    shapes and labels raise :class:`CertificateFormatError`."""
+    check_keys(inst, ("kind", "kraus"), "instrument")
+    kraus = require(inst, "kraus", "instrument")
+    if not isinstance(kraus, list) or not kraus:
+        raise CertificateFormatError("instrument.kraus: expected a non-empty list")
+    if len(kraus) > max_kraus:
+        raise CertificateFormatError(f"instrument.kraus has {len(kraus)} operators (at most {max_kraus})")
+    ops = []
+    for n, op in enumerate(kraus):
+        w = f"instrument.kraus[{n}]"
+        check_keys(op, KRAUS_KEYS, w)
+        label = require(op, "label", w)
+        if label not in PAIRS + ("fail",):
+            raise CertificateFormatError(f"{w}.label: {shorten(label)} is not AB, AC, BC or fail")
+        weight = parse_frac(require(op, "weight", w), f"{w}.weight")
+        facs = require(op, "factors", w)
+        if not isinstance(facs, list) or len(facs) != 3:
+            raise CertificateFormatError(f"{w}.factors: expected 3 factors (A, B, C)")
+        ops.append(make(label, weight, tuple(parse_factor(f, f"{w}.factors[{p}]")
+                                             for p, f in enumerate(facs))))
+    return tuple(ops)
+
+
 __all__ = ["FORMAT", "VERSION", "CertificateFormatError", "frac_str", "parse_frac", "shorten",
            "check_keys", "check_float", "check_claim", "require", "float_upper", "float_lower",
-           "state_to_json", "state_from_json", "STATE_KEYS", "check_envelope", "targeted_pairs"]
+           "state_to_json", "state_from_json", "STATE_KEYS", "check_envelope", "targeted_pairs",
+           "KRAUS_KEYS", "product_kraus_from_json"]

@@ -56,6 +56,7 @@ from fractions import Fraction
 import numpy as np
 
 from .certjson import (FORMAT, VERSION, CertificateFormatError, check_claim, check_envelope,
+                       product_kraus_from_json,
                        check_float, check_keys, float_lower, frac_str, parse_frac, require,
                        state_from_json, state_to_json, targeted_pairs)
 from .claims import lower_claim
@@ -73,7 +74,6 @@ GRID_BITS = 30
 #: Keys of an LP certificate (``provenance`` is free text, not checked).
 LP_KEYS = ("format", "version", "kind", "claim", "state", "instrument", "bound", "p_pairs",
            "arithmetic", "provenance")
-OP_KEYS = ("label", "weight", "factors")
 
 
 class LPCertificateError(SepgapError):
@@ -436,26 +436,9 @@ def _mat_from_json(d, where: str) -> Mat:
 
 
 def ops_from_json(inst) -> tuple:
-    check_keys(inst, ("kind", "kraus"), "instrument")
-    kraus = require(inst, "kraus", "instrument")
-    if not isinstance(kraus, list) or not kraus:
-        raise CertificateFormatError("instrument.kraus: expected a non-empty list")
-    if len(kraus) > MAX_KRAUS:
-        raise CertificateFormatError(f"instrument.kraus has {len(kraus)} operators (at most {MAX_KRAUS})")
-    ops = []
-    for n, op in enumerate(kraus):
-        w = f"instrument.kraus[{n}]"
-        check_keys(op, OP_KEYS, w)
-        label = require(op, "label", w)
-        if label not in PAIRS + ("fail",):
-            raise CertificateFormatError(f"{w}.label: {label!r} is not AB, AC, BC or fail")
-        weight = parse_frac(require(op, "weight", w), f"{w}.weight")
-        facs = require(op, "factors", w)
-        if not isinstance(facs, list) or len(facs) != 3:
-            raise CertificateFormatError(f"{w}.factors: expected 3 factors (A, B, C)")
-        ops.append(ExactKraus(label, weight, tuple(_mat_from_json(f, f"{w}.factors[{p}]")
-                                                   for p, f in enumerate(facs))))
-    return tuple(ops)
+    """The exact operators of the certificate's ``instrument`` block (see
+    :func:`analytics.certjson.product_kraus_from_json`)."""
+    return product_kraus_from_json(inst, _mat_from_json, ExactKraus, MAX_KRAUS)
 
 
 def verify_lp_lower_certificate(cert) -> tuple:
