@@ -253,6 +253,13 @@ def _plot(name: str, doc: dict, path: Path) -> None:
                     lw=1, label=r"$2\min(|a|^2,|b|^2)$")
         ax.set_xlabel(r"$t$ (state parameter, units of $\pi$)")
         ax.set_title(TITLES[name], fontsize=10)
+    # a separable instrument above the LOCC protocol (the LP, --lower lp/auto): its own series
+    g = [r for r in rows if r.get("routed_to") == "general" and r.get("sep_lower") is not None
+         and r.get("locc_lower") is not None and r["sep_lower"] > r["locc_lower"]]
+    if g:
+        ax.plot([r["t"] if name != STATES_FAMILY else r["index"] for r in g],
+                [r["sep_lower"] for r in g], "D:", ms=4, color="tab:green",
+                label="SEP lower bound (LP separable instrument)")
     w = [r for r in rows if r.get("routed_to") == "w_class"]
     if w:
         ax.plot([r["t"] if name != STATES_FAMILY else r["index"] for r in w],
