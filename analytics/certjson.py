@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .claims import Claim
+from .claims import Claim, lower_claim
 from .errors import SepgapError
 from .limits import check_exact_size, check_number_text
 from .states import PAIRS, WClassState
@@ -173,7 +173,34 @@ def product_kraus_from_json(inst, parse_factor, make, max_kraus: int) -> tuple:
     return tuple(ops)
 
 
+def check_instrument_numbers(cert: dict, total: Fraction, p_pairs: dict, arithmetic: str,
+                             error) -> Claim:
+    """The numbers an instrument (lower-bound) certificate states, against the exact ones its
+    verifier computed: ``bound`` (``exact`` equal to ``total``, ``float_lower`` its value rounded
+    down), ``p_pairs`` (every pair equal), ``arithmetic`` and the printed claim. Returns the
+    claim ``SEP >= total`` on the targeted pairs; a differing number raises ``error`` (the
+    verifier's exception class), a malformed field :class:`CertificateFormatError`."""
+    bd = require(cert, "bound", "certificate")
+    check_keys(bd, ("exact", "float_lower"), "bound")
+    bound = parse_frac(require(bd, "exact", "bound"), "bound.exact")
+    if bound != total:
+        raise error(f"claimed bound {shorten(bound)} differs from the instrument's exact success "
+                    f"probability {shorten(total)}")
+    check_float(bd, "float_lower", "bound", float_lower(bound))
+    pp = require(cert, "p_pairs", "certificate")
+    check_keys(pp, PAIRS, "p_pairs")
+    for p in PAIRS:
+        if parse_frac(require(pp, p, "p_pairs"), f"p_pairs.{p}") != p_pairs[p]:
+            raise error(f"claimed p_{p} differs from the exact {shorten(p_pairs[p])}")
+    if cert.get("arithmetic") != arithmetic:
+        raise CertificateFormatError(f"arithmetic {shorten(cert.get('arithmetic'))} is not "
+                                     f"{arithmetic!r}")
+    claim = lower_claim(targeted_pairs(p_pairs), bound)
+    check_claim(cert, claim)
+    return claim
+
+
 __all__ = ["FORMAT", "VERSION", "CertificateFormatError", "frac_str", "parse_frac", "shorten",
            "check_keys", "check_float", "check_claim", "require", "float_upper", "float_lower",
            "state_to_json", "state_from_json", "STATE_KEYS", "check_envelope", "targeted_pairs",
-           "KRAUS_KEYS", "product_kraus_from_json"]
+           "KRAUS_KEYS", "product_kraus_from_json", "check_instrument_numbers"]

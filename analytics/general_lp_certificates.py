@@ -56,10 +56,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .certjson import (FORMAT, VERSION, CertificateFormatError, check_claim, check_envelope,
-                       product_kraus_from_json,
-                       check_float, check_keys, float_lower, frac_str, parse_frac, require,
-                       shorten, targeted_pairs)
+from .certjson import (FORMAT, VERSION, CertificateFormatError, check_envelope,
+                       check_instrument_numbers, check_keys, float_lower, frac_str,
+                       product_kraus_from_json, require, shorten, targeted_pairs)
 from .claims import lower_claim
 from .errors import SepgapError
 from .gaussian import ONE, ZERO, GaussianRational, complex_str, parse_complex
@@ -439,23 +438,7 @@ def verify_general_lp_certificate(cert) -> tuple:
     st = read_state(require(cert, "state", "certificate"))
     ops = ops_from_json(inst)
     chk = check_general_lp_instrument(ops, st)
-    bd = require(cert, "bound", "certificate")
-    check_keys(bd, ("exact", "float_lower"), "bound")
-    bound = parse_frac(require(bd, "exact", "bound"), "bound.exact")
-    if bound != chk.total:
-        raise GeneralLPCertificateError(f"claimed bound {shorten(bound)} differs from the "
-                                        f"instrument's exact success probability")
-    check_float(bd, "float_lower", "bound", float_lower(bound))
-    pp = require(cert, "p_pairs", "certificate")
-    check_keys(pp, PAIRS, "p_pairs")
-    for p in PAIRS:
-        if parse_frac(require(pp, p, "p_pairs"), f"p_pairs.{p}") != chk.p_pairs[p]:
-            raise GeneralLPCertificateError(f"claimed p_{p} differs from the exact value")
-    if cert.get("arithmetic") != ARITHMETIC:
-        raise CertificateFormatError(f"arithmetic {shorten(cert.get('arithmetic'))} is not "
-                                     f"{ARITHMETIC!r}")
-    claim = lower_claim(targeted_pairs(chk.p_pairs), bound)
-    check_claim(cert, claim)
+    claim = check_instrument_numbers(cert, chk.total, chk.p_pairs, ARITHMETIC, GeneralLPCertificateError)
     return st, claim, (f"separable instrument from the general LP ({chk.size} product Kraus "
                        f"operators, complex), checked in {ARITHMETIC} arithmetic")
 

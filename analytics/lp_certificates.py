@@ -55,10 +55,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .certjson import (FORMAT, VERSION, CertificateFormatError, check_claim, check_envelope,
-                       product_kraus_from_json,
-                       check_float, check_keys, float_lower, frac_str, parse_frac, require,
-                       state_from_json, state_to_json, targeted_pairs)
+from .certjson import (FORMAT, VERSION, CertificateFormatError, check_envelope,
+                       check_instrument_numbers, check_keys, float_lower, frac_str, parse_frac,
+                       product_kraus_from_json, require, state_from_json, state_to_json,
+                       targeted_pairs)
 from .claims import lower_claim
 from .errors import SepgapError
 from .kraus import KrausOperators, from_product_factors
@@ -455,22 +455,7 @@ def verify_lp_lower_certificate(cert) -> tuple:
     st = state_from_json(require(cert, "state", "certificate"))
     ops = ops_from_json(inst)
     chk = check_lp_instrument(ops, st)
-    bd = require(cert, "bound", "certificate")
-    check_keys(bd, ("exact", "float_lower"), "bound")
-    bound = parse_frac(require(bd, "exact", "bound"), "bound.exact")
-    if bound != chk.total:
-        raise LPCertificateError(f"claimed bound {bound} differs from the instrument's exact success "
-                                 f"probability {chk.total}")
-    check_float(bd, "float_lower", "bound", float_lower(bound))
-    pp = require(cert, "p_pairs", "certificate")
-    check_keys(pp, PAIRS, "p_pairs")
-    for p in PAIRS:
-        if parse_frac(require(pp, p, "p_pairs"), f"p_pairs.{p}") != chk.p_pairs[p]:
-            raise LPCertificateError(f"claimed p_{p} differs from the exact {chk.p_pairs[p]}")
-    if cert.get("arithmetic") != ARITHMETIC:
-        raise CertificateFormatError(f"arithmetic {cert.get('arithmetic')!r} is not {ARITHMETIC!r}")
-    claim = lower_claim(targeted_pairs(chk.p_pairs), bound)
-    check_claim(cert, claim)
+    claim = check_instrument_numbers(cert, chk.total, chk.p_pairs, ARITHMETIC, LPCertificateError)
     return st, claim, (f"separable instrument from the LP ({chk.size} product Kraus operators), "
                        f"checked in {ARITHMETIC} arithmetic")
 
