@@ -314,20 +314,30 @@ def _check_summary(doc: dict, sweep: _Sweep, expected: list, path: Path) -> list
     return out
 
 
+def _verified_file(folder: Path, rel: str, verify) -> tuple:
+    """``(result, [])`` for the certificate file ``folder/rel`` verified valid; ``(None, [])``
+    when the file is absent (the JSON holds every certificate; the separate files are a
+    convenience); ``(None, [problem])`` when it is unreadable or invalid."""
+    p = folder / rel
+    if not p.is_file():
+        return None, []
+    try:
+        res = verify(load_certificate(p))
+    except CertificateError as exc:
+        return None, [f"{rel}: {exc}"]
+    if not res.valid:
+        return None, [f"{rel} is invalid"]
+    return res, []
+
+
 def _file_check(row: dict, cert_v, folder: Path, verify) -> list:
     """The row's ``certificate_file`` (if present on disk) must prove the same bound."""
     rel = _get(row, "certificate_file")
     if not isinstance(rel, str):
         return [] if cert_v is None else ["certificate_file is empty but a certificate exists"]
-    p = folder / rel
-    if not p.is_file():
-        return []  # the JSON holds every certificate; the separate files are a convenience
-    try:
-        res = verify(load_certificate(p))
-    except CertificateError as exc:
-        return [f"{rel}: {exc}"]
-    if not res.valid:
-        return [f"{rel} is invalid"]
+    res, problems = _verified_file(folder, rel, verify)
+    if res is None:
+        return problems
     if cert_v is None or getattr(res, "bound", None) != cert_v.bound:
         return [f"{rel} proves {res.claim.exact() if res.claim else '?'}, not the row's certificate"]
     return []
@@ -342,15 +352,9 @@ def _lower_file_check(row: dict, folder: Path, verify) -> list:
         return ["sep_lower_kind is lp but sep_lower_certificate_file is empty"] if kind == "lp" else []
     if not isinstance(rel, str) or kind != "lp":
         return ["sep_lower_certificate_file is set for a row that is not an LP instrument"]
-    p = folder / rel
-    if not p.is_file():
-        return []  # the JSON holds every certificate; the separate files are a convenience
-    try:
-        res = verify(load_certificate(p))
-    except CertificateError as exc:
-        return [f"{rel}: {exc}"]
-    if not res.valid:
-        return [f"{rel} is invalid"]
+    res, problems = _verified_file(folder, rel, verify)
+    if res is None:
+        return problems
     low = _get(row, "sep_lower_exact")
     try:
         same = low is not None and parse_frac(low, "sep_lower_exact") == res.claim.value
